@@ -1,0 +1,70 @@
+package config
+
+// Core variables: the target, the backend under test, the run, safety limits.
+const (
+	HustlexpTarget       = "HUSTLEXP_TARGET"
+	RunID                = "HUSTLEXP_RUN_ID"
+	BaseURL              = "HUSTLEXP_BASE_URL"
+	InternalAPIKey       = "HUSTLEXP_INTERNAL_API_KEY"
+	DatabaseURL          = "HUSTLEXP_DATABASE_URL"
+	ScratchDatabaseURL   = "HUSTLEXP_SCRATCH_DATABASE_URL"
+	RedisURL             = "HUSTLEXP_REDIS_URL"
+	RepoDir              = "HUSTLEXP_REPO_DIR"
+	Waivers              = "HUSTLEXP_WAIVERS"
+	CheckTimeout         = "HUSTLEXP_CHECK_TIMEOUT"
+	HTTPTimeout          = "HUSTLEXP_HTTP_TIMEOUT"
+	StatementTimeout     = "HUSTLEXP_STATEMENT_TIMEOUT"
+	LaunchDate           = "HUSTLEXP_LAUNCH_DATE"
+	Replicas             = "HUSTLEXP_REPLICAS"
+	RehearsalDatabaseURL = "HUSTLEXP_REHEARSAL_DATABASE_URL"
+	RehearsalRedisURL    = "HUSTLEXP_REHEARSAL_REDIS_URL"
+	RehearsalProvider    = "HUSTLEXP_REHEARSAL_PROVIDER"
+	PostgresImage        = "HUSTLEXP_POSTGRES_IMAGE"
+	RedisImage           = "HUSTLEXP_REDIS_IMAGE"
+	RehearsalKeep        = "HUSTLEXP_REHEARSAL_KEEP"
+)
+
+func init() {
+	declare(
+		Var{Name: HustlexpTarget, Kind: KindTarget, Default: "rehearsal", Group: "Core",
+			Doc: "Where the checks point: rehearsal (a local world the suite builds), staging or production."},
+		Var{Name: RunID, Kind: KindString, Group: "Core",
+			Doc: "Run identifier used to tag everything a check creates (launchcheck-<runid>); generated when empty."},
+		Var{Name: BaseURL, Kind: KindURL, Group: "Core",
+			Doc: "Base URL of the HustleXP API under test, e.g. https://api.hustlexp.app."},
+		Var{Name: InternalAPIKey, Kind: KindSecret, Group: "Core",
+			Doc: "INTERNAL_API_KEY of the deployment: bearer for /health/detailed and /metrics."},
+		Var{Name: DatabaseURL, Kind: KindDSN, Group: "Database",
+			Doc: "Postgres URL of the production database, for a read-only role (checks run in READ ONLY transactions)."},
+		Var{Name: ScratchDatabaseURL, Kind: KindDSN, Group: "Database",
+			Doc: "Postgres URL of a scratch copy (e.g. a Neon branch) where the DB-2 trigger probes may write inside rolled-back transactions. Never the primary."},
+		Var{Name: RedisURL, Kind: KindRedisURL, Group: "Core",
+			Doc: "Redis TCP URL of the deployment (UPSTASH_REDIS_URL), rediss:// for TLS."},
+		Var{Name: RepoDir, Kind: KindPath, Group: "Core",
+			Doc: "Checkout of hustlexp-ai-backend: migration manifest, ops/ files, server.ts."},
+		Var{Name: Waivers, Kind: KindPath, Group: "Core",
+			Doc: "Waiver file: lines 'ROW | YYYY-MM-DD expiry | owner | reason'. A valid waiver turns a row that cannot run into 'waived'."},
+		Var{Name: CheckTimeout, Kind: KindDuration, Default: "60s", Group: "Core",
+			Doc: "Deadline of one check (all its network calls together)."},
+		Var{Name: HTTPTimeout, Kind: KindDuration, Default: "10s", Group: "Core",
+			Doc: "Deadline of one HTTP call."},
+		Var{Name: StatementTimeout, Kind: KindDuration, Default: "5s", Group: "Database",
+			Doc: "statement_timeout for every SQL statement a check runs."},
+		Var{Name: LaunchDate, Kind: KindDate, Group: "Report",
+			Doc: "Launch day (YYYY-MM-DD): the report shows per row 'due in N days', 'overdue' or 'not yet due'."},
+		Var{Name: Replicas, Kind: KindInt, Default: "1", Group: "Core",
+			Doc: "Number of API replicas: health sampling and pool arithmetic use it."},
+		Var{Name: RehearsalDatabaseURL, Kind: KindDSN, Group: "Rehearsal",
+			Doc: "Use this Postgres (superuser) for the rehearsal instead of starting one."},
+		Var{Name: RehearsalRedisURL, Kind: KindRedisURL, Group: "Rehearsal",
+			Doc: "Use this Redis for the rehearsal instead of starting one."},
+		Var{Name: RehearsalProvider, Kind: KindString, Group: "Rehearsal",
+			Doc: "Force the rehearsal provider: urls, testcontainers or binaries (default: the first that works, in that order)."},
+		Var{Name: PostgresImage, Kind: KindString, Default: "postgres:16-alpine", Group: "Rehearsal",
+			Doc: "Postgres image for the testcontainers provider."},
+		Var{Name: RedisImage, Kind: KindString, Default: "redis:7-alpine", Group: "Rehearsal",
+			Doc: "Redis image for the testcontainers provider."},
+		Var{Name: RehearsalKeep, Kind: KindBool, Group: "Rehearsal",
+			Doc: "Keep the rehearsal's temporary directories after the run (debugging)."},
+	)
+}

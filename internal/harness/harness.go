@@ -1,0 +1,154 @@
+// Package harness wires test binaries to their target: TestMain calls Main,
+// checklist tests call Target, self-tests call World (always the rehearsal).
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/internal/world"
+)
+
+var (
+	compsMu sync.Mutex
+	comps   []world.Component
+)
+
+// Register adds a component the rehearsal world starts (called from init).
+func Register(c world.Component) { compsMu.Lock(); comps = append(comps, c); compsMu.Unlock() }
+
+// Components returns the registered components.
+func Components() []world.Component {
+	compsMu.Lock()
+	defer compsMu.Unlock()
+	return append([]world.Component(nil), comps...)
+}
+
+var (
+	baseCfg  *config.Config
+	cfgErr   error
+	runID    string
+	cfgOnce  sync.Once
+	worldMu  sync.Mutex
+	theWorld *world.World
+	worldErr error
+	worldEnv *target.Env
+)
+
+func load() {
+	cfgOnce.Do(func() {
+		baseCfg, cfgErr = config.FromEnv()
+		if cfgErr == nil {
+			runID = baseCfg.Get(config.RunID)
+			if runID == "" {
+				runID = target.NewRunID()
+			}
+		}
+	})
+}
+
+// Main is TestMain for every package with checks: it validates the
+// environment once and tears the rehearsal world down at the end.
+func Main(m *testing.M) {
+	load()
+	if cfgErr != nil {
+		fmt.Fprintf(os.Stderr, "launchcheck: invalid environment:\n%v\n", cfgErr)
+		os.Exit(2)
+	}
+	code := m.Run()
+	worldMu.Lock()
+	if theWorld != nil {
+		theWorld.Close()
+	}
+	worldMu.Unlock()
+	os.Exit(code)
+}
+
+// Config returns the process configuration (valid after Main).
+func Config(t testing.TB) *config.Config {
+	t.Helper()
+	load()
+	if cfgErr != nil {
+		t.Fatalf("invalid environment: %v", cfgErr)
+	}
+	return baseCfg
+}
+
+// StartWorld starts (once) and returns the rehearsal world for this binary.
+func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
+	load()
+	if cfgErr != nil {
+		return nil, nil, cfgErr
+	}
+	worldMu.Lock()
+	defer worldMu.Unlock()
+	if theWorld != nil || worldErr != nil {
+		return theWorld, worldEnv, worldErr
+	}
+	// The world is built from the rehearsal's own settings only: a live
+	// target's URLs and keys never leak into it.
+	rcfg, err := baseCfg.Tuning().With(map[string]string{config.HustlexpTarget: string(config.Rehearsal)})
+	if err != nil {
+		worldErr = err
+		return nil, nil, err
+	}
+	theWorld, worldErr = world.Start(ctx, rcfg, Components())
+	if worldErr != nil {
+		return nil, nil, worldErr
+	}
+	env := theWorld.Env()
+	env[config.HustlexpTarget] = string(config.Rehearsal)
+	c, err := rehearsalConfig(rcfg, env)
+	if err != nil {
+		worldErr = err
+		return nil, nil, err
+	}
+	worldEnv = &target.Env{Cfg: c, RunID: runID}
+	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal world up in %s (provider %s)\n", theWorld.Started.Round(time.Millisecond), theWorld.Provider)
+	return theWorld, worldEnv, nil
+}
+
+// rehearsalConfig keeps only settings that tune the checks (thresholds,
+// timeouts), drops every endpoint or credential of a live target, and points
+// the rest at the world.
+func rehearsalConfig(base *config.Config, env map[string]string) (*config.Config, error) {
+	return base.With(env)
+}
+
+// World returns the rehearsal world for a self-test, starting it on first use.
+// Against a live target self-tests are skipped: they belong to `make test`.
+func World(t testing.TB) (*world.World, *target.Env) {
+	t.Helper()
+	cfg := Config(t)
+	if cfg.Live() {
+		t.Skipf("self-test: runs only against the rehearsal (make test), target is %s", cfg.Target)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	w, env, err := StartWorld(ctx)
+	if err != nil {
+		t.Fatalf("rehearsal world: %v", err)
+	}
+	return w, env
+}
+
+// Target returns the system under test for a checklist test: the rehearsal
+// world by default, or the live deployment named by HUSTLEXP_TARGET.
+func Target(t *testing.T) *target.Env {
+	t.Helper()
+	cfg := Config(t)
+	if cfg.Live() {
+		return &target.Env{Cfg: cfg, RunID: runID}
+	}
+	_, env := World(t)
+	return env
+}
+
+var _ check.T = (*testing.T)(nil)

@@ -1,0 +1,48 @@
+// Package target is what a check receives: the validated configuration of the
+// system under test and the run's identity. Checks never know whether the
+// target is the rehearsal.
+package target
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/config"
+)
+
+// Env is the system under test.
+type Env struct {
+	Cfg   *config.Config
+	RunID string
+}
+
+// Tag is the namespace for everything this run creates: launchcheck-<runid>.
+func (e *Env) Tag() string { return "launchcheck-" + e.RunID }
+
+// With returns a copy of e whose configuration has kv overlaid. Self-tests use
+// it to aim a check at a faulty fake.
+func (e *Env) With(kv map[string]string) (*Env, error) {
+	c, err := e.Cfg.With(kv)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Cfg: c, RunID: e.RunID}, nil
+}
+
+// MustWith is With for tests; it panics on a programming error.
+func (e *Env) MustWith(kv map[string]string) *Env {
+	n, err := e.With(kv)
+	if err != nil {
+		panic(fmt.Sprintf("target.MustWith: %v", err))
+	}
+	return n
+}
+
+// NewRunID returns a sortable, unique run id: YYYYMMDDhhmmss-<6 hex>.
+func NewRunID() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102150405") + "-" + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,244 @@
+// Package world builds the rehearsal: a Postgres with the HustleXP-compatible
+// schema, a Redis, and whatever components (stand-in API, SaaS fakes) the
+// harness registers. One world per test binary.
+package world
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hustlexp/launchcheck/fixtures"
+	"github.com/hustlexp/launchcheck/internal/config"
+)
+
+// Database names inside the rehearsal Postgres.
+const (
+	TemplateDB = "hustlexp_template" // pristine schema, never connected to after build
+	MainDB     = "hustlexp"          // what the stand-in and the checks use
+	ReadOnlyRole = "launchcheck_ro"  // SELECT-only role the live-mode checks run as
+	ReadOnlyPassword = "launchcheck-ro-rehearsal"
+)
+
+// World is a running rehearsal.
+type World struct {
+	Provider  string // urls | testcontainers | binaries
+	ServerDSN string // superuser DSN of the server (database "postgres")
+	RedisURL  string
+	Dir       string // scratch directory of this world
+	Started   time.Duration
+
+	mu      sync.Mutex
+	env     map[string]string
+	parts   map[string]any
+	closers []func()
+	clones  int
+}
+
+// Component is something the harness starts inside the world after the
+// databases are ready: the stand-in API, a SaaS fake, …
+type Component struct {
+	Name  string
+	Order int // lower starts first
+	Start func(ctx context.Context, w *World) error
+}
+
+// Start builds a world: Postgres and Redis from the first provider that works,
+// the schema applied, a read-only role, then the components in order.
+func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World, err error) {
+	begin := time.Now()
+	dir, err := os.MkdirTemp("", "launchcheck-world-")
+	if err != nil {
+		return nil, err
+	}
+	w = &World{Dir: dir, env: map[string]string{}, parts: map[string]any{}}
+	defer func() {
+		if err != nil {
+			w.Close()
+			w = nil
+		}
+	}()
+	if !cfg.Bool(config.RehearsalKeep) {
+		w.OnClose(func() { os.RemoveAll(dir) })
+	}
+	if err = startInfra(ctx, cfg, w); err != nil {
+		return w, err
+	}
+	if err = w.buildDatabases(ctx); err != nil {
+		return w, fmt.Errorf("rehearsal schema: %w", err)
+	}
+	w.SetEnv(config.DatabaseURL, w.DSN(MainDB, ReadOnlyRole, ReadOnlyPassword))
+	w.SetEnv(config.RedisURL, w.RedisURL)
+	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Order < comps[j].Order })
+	for _, c := range comps {
+		if err = c.Start(ctx, w); err != nil {
+			return w, fmt.Errorf("rehearsal component %s: %w", c.Name, err)
+		}
+	}
+	w.Started = time.Since(begin)
+	return w, nil
+}
+
+// Close tears everything down in reverse order.
+func (w *World) Close() {
+	w.mu.Lock()
+	cl := w.closers
+	w.closers = nil
+	w.mu.Unlock()
+	for i := len(cl) - 1; i >= 0; i-- {
+		cl[i]()
+	}
+}
+
+// OnClose registers a teardown step.
+func (w *World) OnClose(f func()) { w.mu.Lock(); w.closers = append(w.closers, f); w.mu.Unlock() }
+
+// SetEnv records a configuration value that points a check at the world.
+func (w *World) SetEnv(k, v string) { w.mu.Lock(); w.env[k] = v; w.mu.Unlock() }
+
+// Env returns a copy of the configuration values of the world.
+func (w *World) Env() map[string]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]string, len(w.env))
+	for k, v := range w.env {
+		out[k] = v
+	}
+	return out
+}
+
+// SetPart stores a component handle (fault knobs) under name.
+func (w *World) SetPart(name string, p any) { w.mu.Lock(); w.parts[name] = p; w.mu.Unlock() }
+
+// Part returns a component handle stored with SetPart.
+func (w *World) Part(name string) any { w.mu.Lock(); defer w.mu.Unlock(); return w.parts[name] }
+
+// DSN returns a DSN for database db on the world's server. user/password
+// empty means the superuser of the server DSN.
+func (w *World) DSN(db, user, password string) string {
+	u, _ := url.Parse(w.ServerDSN)
+	u.Path = "/" + db
+	if user != "" {
+		u.User = url.UserPassword(user, password)
+	}
+	return u.String()
+}
+
+// AdminDSN is the superuser DSN of the main database (for the stand-in and fault injection).
+func (w *World) AdminDSN() string { return w.DSN(MainDB, "", "") }
+
+func (w *World) buildDatabases(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, w.ServerDSN)
+	if err != nil {
+		return fmt.Errorf("connect to rehearsal Postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		"DROP DATABASE IF EXISTS " + MainDB + " WITH (FORCE)",
+		"DROP DATABASE IF EXISTS " + TemplateDB + " WITH (FORCE)",
+		"CREATE DATABASE " + TemplateDB,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN
+			CREATE ROLE %s LOGIN PASSWORD '%s';
+		END IF; END $$`, ReadOnlyRole, ReadOnlyRole, ReadOnlyPassword)); err != nil {
+		return fmt.Errorf("create read-only role: %w", err)
+	}
+	tconn, err := pgx.Connect(ctx, w.DSN(TemplateDB, "", ""))
+	if err != nil {
+		return err
+	}
+	if err := ApplySchema(ctx, tconn); err != nil {
+		tconn.Close(ctx)
+		return err
+	}
+	grant := fmt.Sprintf(`GRANT USAGE ON SCHEMA public TO %[1]s;
+		GRANT SELECT ON ALL TABLES IN SCHEMA public TO %[1]s;
+		ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO %[1]s;`, ReadOnlyRole)
+	if _, err := tconn.Exec(ctx, grant); err != nil {
+		tconn.Close(ctx)
+		return fmt.Errorf("grant read-only role: %w", err)
+	}
+	tconn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+MainDB+" TEMPLATE "+TemplateDB); err != nil {
+		return fmt.Errorf("create %s from template: %w", MainDB, err)
+	}
+	return nil
+}
+
+// ApplySchema runs fixtures/schema/*.sql in lexical order.
+func ApplySchema(ctx context.Context, conn *pgx.Conn) error {
+	names, err := fs.Glob(fixtures.Schema, "schema/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sql, err := fs.ReadFile(fixtures.Schema, n)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, string(sql)); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// CloneDB creates a fresh copy of the pristine schema for a self-test that
+// injects database faults, and returns its superuser DSN; drop removes it.
+func (w *World) CloneDB(ctx context.Context) (dsn string, drop func(), err error) {
+	w.mu.Lock()
+	w.clones++
+	name := fmt.Sprintf("hustlexp_fault_%d_%d", os.Getpid(), w.clones)
+	w.mu.Unlock()
+	conn, err := pgx.Connect(ctx, w.ServerDSN)
+	if err != nil {
+		return "", nil, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+TemplateDB); err != nil {
+		return "", nil, fmt.Errorf("clone rehearsal database: %w", err)
+	}
+	drop = func() {
+		c, err := pgx.Connect(context.Background(), w.ServerDSN)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
+	return w.DSN(name, "", ""), drop, nil
+}
+
+// ReadOnly returns the read-only-role DSN of a database given by its superuser DSN.
+func ReadOnly(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	u.User = url.UserPassword(ReadOnlyRole, ReadOnlyPassword)
+	return u.String()
+}
+
+func hostPort(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return strings.TrimPrefix(u.Host, "")
+}

@@ -1,0 +1,9 @@
+package postlaunch
+
+import (
+	"testing"
+
+	"github.com/hustlexp/launchcheck/internal/harness"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }

@@ -1,0 +1,9 @@
+package smoke
+
+import (
+	"testing"
+
+	"github.com/hustlexp/launchcheck/internal/harness"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }
