@@ -22,9 +22,9 @@ import (
 
 // Database names inside the rehearsal Postgres.
 const (
-	TemplateDB = "hustlexp_template" // pristine schema, never connected to after build
-	MainDB     = "hustlexp"          // what the stand-in and the checks use
-	ReadOnlyRole = "launchcheck_ro"  // SELECT-only role the live-mode checks run as
+	TemplateDB       = "hustlexp_template" // pristine schema, never connected to after build
+	MainDB           = "hustlexp"          // what the stand-in and the checks use
+	ReadOnlyRole     = "launchcheck_ro"    // SELECT-only role the live-mode checks run as
 	ReadOnlyPassword = "launchcheck-ro-rehearsal"
 )
 
