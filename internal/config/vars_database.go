@@ -35,3 +35,11 @@ func init() {
 			Doc: "Minimum point-in-time-recovery window (Neon history retention), in days."},
 	)
 }
+
+// MigrationManifest names the backend's migration manifest inside HUSTLEXP_REPO_DIR.
+const MigrationManifest = "HUSTLEXP_MIGRATION_MANIFEST"
+
+func init() {
+	declare(Var{Name: MigrationManifest, Kind: KindString, Group: "Database",
+		Doc: "Path, relative to HUSTLEXP_REPO_DIR, of the file listing the migration names the backend applies at start (a JSON array, or a TS/JS file with the names as string literals). When empty, a few conventional locations are tried."})
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -76,7 +77,15 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 		return w, fmt.Errorf("rehearsal schema: %w", err)
 	}
 	w.SetEnv(config.DatabaseURL, w.DSN(MainDB, ReadOnlyRole, ReadOnlyPassword))
+	// Trigger probes write inside rolled-back transactions: the rehearsal's
+	// own database is their scratch copy.
+	w.SetEnv(config.ScratchDatabaseURL, w.AdminDSN())
 	w.SetEnv(config.RedisURL, w.RedisURL)
+	expected := filepath.Join(dir, "expected-migrations.txt")
+	if err = os.WriteFile(expected, []byte(fixtures.AppliedMigrations), 0o644); err != nil {
+		return w, err
+	}
+	w.SetEnv(config.ExpectedMigrations, expected)
 	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Order < comps[j].Order })
 	for _, c := range comps {
 		if err = c.Start(ctx, w); err != nil {
