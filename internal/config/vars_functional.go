@@ -1,0 +1,81 @@
+package config
+
+import (
+	"os"
+	"sync"
+)
+
+// Functional verification (FUN-1..FUN-7) and Firebase identities.
+const (
+	FirebaseProjectID        = "FIREBASE_PROJECT_ID"
+	FirebaseWebAPIKey        = "FIREBASE_WEB_API_KEY"
+	FirebaseCredentialsFile  = "FIREBASE_CREDENTIALS_FILE"
+	FirebaseAuthEmulatorHost = "FIREBASE_AUTH_EMULATOR_HOST"
+	RehearsalFirebase        = "HUSTLEXP_REHEARSAL_FIREBASE"
+	FirebaseCLI              = "HUSTLEXP_FIREBASE_CLI"
+	AllowLivePayments        = "HUSTLEXP_ALLOW_LIVE_PAYMENTS"
+	TestEmailDomain          = "HUSTLEXP_TEST_EMAIL_DOMAIN"
+	FunTaskPrice             = "HUSTLEXP_FUN_TASK_PRICE"
+	FunRegion                = "HUSTLEXP_FUN_REGION"
+	FunCategory              = "HUSTLEXP_FUN_CATEGORY"
+	FunReleaseTimeout        = "HUSTLEXP_FUN_RELEASE_TIMEOUT"
+	EngineBridgeKey          = "HUSTLEXP_ENGINE_BRIDGE_KEY"
+)
+
+func init() {
+	declare(
+		Var{Name: FirebaseProjectID, Kind: KindString, Group: "Firebase",
+			Doc: "Firebase project of the deployment (the project its Admin SDK credentials belong to); test users are created there."},
+		Var{Name: FirebaseWebAPIKey, Kind: KindSecret, Group: "Firebase",
+			Doc: "Web API key of that project: FUN-1 signs test users up through the Identity Toolkit REST API (accounts:signUp)."},
+		Var{Name: FirebaseCredentialsFile, Kind: KindPath, Group: "Firebase",
+			Doc: "Service-account JSON of that project: the Admin SDK deletes the run's test users with it after the flow."},
+		Var{Name: FirebaseAuthEmulatorHost, Kind: KindString, Group: "Rehearsal",
+			Doc: "host:port of a Firebase Auth emulator (rehearsal only; set by the world). Ignored for staging/production targets."},
+		Var{Name: RehearsalFirebase, Kind: KindString, Default: "auto", Group: "Rehearsal",
+			Doc: "Firebase Auth in the rehearsal: emulator (firebase-tools required; CI), fake (in-process Identity Toolkit fake) or auto (emulator when the firebase CLI is installed, else the fake)."},
+		Var{Name: FirebaseCLI, Kind: KindPath, Group: "Rehearsal",
+			Doc: "Path of the firebase CLI (npm firebase-tools) for the rehearsal's Auth emulator; default: firebase on PATH."},
+		Var{Name: AllowLivePayments, Kind: KindBool, Group: "Functional",
+			Doc: "With a live Stripe key (sk_live_), let FUN-4/FUN-7 move real money (fund and release a task). Unset: only create-and-cancel a PaymentIntent; funding/payout rows report unverified."},
+		Var{Name: TestEmailDomain, Kind: KindString, Default: "example.com", Group: "Functional",
+			Doc: "Domain of the test users' e-mail addresses (launchcheck-<runid>-poster@<domain>)."},
+		Var{Name: FunTaskPrice, Kind: KindInt, Default: "5000", Group: "Functional",
+			Doc: "Price in cents of the task the functional flow creates (US-WA floor: 5000)."},
+		Var{Name: FunRegion, Kind: KindString, Default: "US-WA", Group: "Functional",
+			Doc: "regionCode of the functional flow's task."},
+		Var{Name: FunCategory, Kind: KindString, Default: "yard", Group: "Functional",
+			Doc: "category of the functional flow's task (yard: LOW risk, one proof photo)."},
+		Var{Name: FunReleaseTimeout, Kind: KindDuration, Default: "45s", Group: "Functional",
+			Doc: "How long FUN-7 waits for the asynchronous release (transfer, RELEASED escrow, xp_ledger row) after task.complete."},
+		Var{Name: EngineBridgeKey, Kind: KindSecret, Group: "Functional",
+			Doc: "ENGINE_BRIDGE_WRITE_KEY of the deployment (optional): sent as x-engine-bridge-key so task.create may carry the payout/margin split."},
+	)
+}
+
+var processEnvMu sync.Mutex
+
+// WithProcessEnv runs fn with the process environment variable name set to
+// value ("" unsets it) and restores the previous state afterwards. It exists
+// for SDKs that read their settings from the process environment only at
+// construction (the Firebase Admin SDK reads FIREBASE_AUTH_EMULATOR_HOST in
+// auth.NewClient): every such construction goes through here, serialised, so
+// the variable is visible to exactly the client being built.
+func WithProcessEnv(name, value string, fn func() error) error {
+	processEnvMu.Lock()
+	defer processEnvMu.Unlock()
+	old, had := os.LookupEnv(name)
+	if value == "" {
+		os.Unsetenv(name)
+	} else {
+		os.Setenv(name, value)
+	}
+	defer func() {
+		if had {
+			os.Setenv(name, old)
+		} else {
+			os.Unsetenv(name)
+		}
+	}()
+	return fn()
+}
