@@ -1,0 +1,69 @@
+package config
+
+// Security section (SEC-1..SEC-8). Sentry variables are shared with the
+// Monitoring section and DAY-4.
+const (
+	SentryAuthToken = "SENTRY_AUTH_TOKEN"
+	SentryAPIURL    = "SENTRY_API_URL"
+	SentryOrg       = "SENTRY_ORG"
+	SentryProject   = "SENTRY_PROJECT"
+
+	RequiredVars          = "HUSTLEXP_REQUIRED_VARS"
+	PlaceholderPatterns   = "HUSTLEXP_PLACEHOLDER_PATTERNS"
+	StripeWebhookVersion  = "HUSTLEXP_STRIPE_WEBHOOK_API_VERSION"
+	FirebaseExpected      = "HUSTLEXP_FIREBASE_PROJECT"
+	ProductionDomains     = "HUSTLEXP_PRODUCTION_DOMAINS"
+	ExpectedRateLimit     = "HUSTLEXP_EXPECTED_RATE_LIMIT"
+	RateLimitPath         = "HUSTLEXP_RATE_LIMIT_PATH"
+	RateLimitMaxRequests  = "HUSTLEXP_RATE_LIMIT_MAX_REQUESTS"
+	AllowedOrigins        = "HUSTLEXP_ALLOWED_ORIGINS"
+	ForeignOrigin         = "HUSTLEXP_FOREIGN_ORIGIN"
+	HealthAllowedFields   = "HUSTLEXP_HEALTH_ALLOWED_FIELDS"
+	ServerEntry           = "HUSTLEXP_SERVER_ENTRY"
+	ValidateConfigEnabled = "HUSTLEXP_SEC2_REHEARSAL_BOOT"
+)
+
+// DefaultRequiredVars is the contract's production list (§5.1, §5.2, §5.4).
+const DefaultRequiredVars = "NODE_ENV,DATABASE_URL,QUEUE_HMAC_SECRET,FIREBASE_PROJECT_ID,FIREBASE_PRIVATE_KEY,FIREBASE_CLIENT_EMAIL," +
+	"STRIPE_SECRET_KEY,STRIPE_MODE,STRIPE_WEBHOOK_SECRET,STRIPE_CONNECT_WEBHOOK_SECRET,UPSTASH_REDIS_REST_URL,UPSTASH_REDIS_REST_TOKEN," +
+	"UPSTASH_REDIS_URL,TAX_TIN_ENCRYPTION_KEY,R2_ENDPOINT,R2_ACCESS_KEY_ID,R2_SECRET_ACCESS_KEY,R2_BUCKET_NAME,ALLOWED_ORIGINS," +
+	"INTERNAL_API_KEY,TASK_LOCATION_ENCRYPTION_KEY,SENTRY_DSN,DB_POOL_MAX"
+
+func init() {
+	declare(
+		Var{Name: SentryAuthToken, Kind: KindSecret, Group: "Security",
+			Doc: "Sentry auth token (project:read, org:read) for the SEC-5 key and environment checks."},
+		Var{Name: SentryAPIURL, Kind: KindURL, Default: "https://sentry.io", Group: "Security",
+			Doc: "Sentry base URL (the API lives under /api/0)."},
+		Var{Name: SentryOrg, Kind: KindString, Group: "Security",
+			Doc: "Sentry organization slug."},
+		Var{Name: SentryProject, Kind: KindString, Group: "Security",
+			Doc: "Sentry project slug the production SENTRY_DSN must belong to."},
+		Var{Name: RequiredVars, Kind: KindList, Default: DefaultRequiredVars, Group: "Security",
+			Doc: "SEC-1: variable names that must be set and non-empty in the Railway production environment."},
+		Var{Name: PlaceholderPatterns, Kind: KindList, Default: "placeholder,changeme,change_me,xxx,todo,example,your_,<,dummy,sk_test_,pk_test_,demo-", Group: "Security",
+			Doc: "SEC-1: case-insensitive substrings that mark a production variable value as a placeholder."},
+		Var{Name: StripeWebhookVersion, Kind: KindString, Default: "2025-11-17.clover", Group: "Security",
+			Doc: "SEC-3: Stripe API version the webhook endpoints must be pinned to (contract §11.1)."},
+		Var{Name: FirebaseExpected, Kind: KindString, Group: "Security",
+			Doc: "SEC-4: the production Firebase project id (default: FIREBASE_PROJECT_ID of the Railway production variables; never demo-…)."},
+		Var{Name: ProductionDomains, Kind: KindList, Default: "hustlexp.app,www.hustlexp.app,api.hustlexp.app", Group: "Security",
+			Doc: "SEC-4: the only domains allowed in Firebase Auth authorized domains (besides <project>.firebaseapp.com / .web.app)."},
+		Var{Name: ExpectedRateLimit, Kind: KindInt, Group: "Security",
+			Doc: "SEC-6: expected X-RateLimit-Limit on HUSTLEXP_RATE_LIMIT_PATH (default: the contract's tier table, 60 for /health*)."},
+		Var{Name: RateLimitPath, Kind: KindString, Default: "/health/liveness", Group: "Security",
+			Doc: "SEC-6: the rate-limited path the burst is sent to."},
+		Var{Name: RateLimitMaxRequests, Kind: KindInt, Default: "1000", Group: "Security",
+			Doc: "SEC-6: hard cap on requests the burst may send (the limit plus a few)."},
+		Var{Name: AllowedOrigins, Kind: KindList, Default: "https://hustlexp.app,https://www.hustlexp.app", Group: "Security",
+			Doc: "SEC-7: the production CORS origins; each must be echoed, nothing else may be."},
+		Var{Name: ForeignOrigin, Kind: KindString, Default: "https://evil.example.com", Group: "Security",
+			Doc: "SEC-7: a foreign origin that must not be allowed."},
+		Var{Name: HealthAllowedFields, Kind: KindList, Group: "Security",
+			Doc: "SEC-8: JSON paths (e.g. build.environment) the team accepts in /health bodies; shown in the evidence."},
+		Var{Name: ServerEntry, Kind: KindString, Default: "src/server.ts", Group: "Security",
+			Doc: "SEC-2: server start file, relative to HUSTLEXP_REPO_DIR, that must call validateConfig() before listening."},
+		Var{Name: ValidateConfigEnabled, Kind: KindBool, Group: "Rehearsal",
+			Doc: "SEC-2 (rehearsal only, set by the world): the stand-in boot probe is available."},
+	)
+}

@@ -1,0 +1,159 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/world"
+)
+
+// Rehearsal values of the infrastructure fakes (Railway, Sentry, Cloudflare).
+const (
+	RehearsalRailwayToken    = "rehearsal-railway-token"
+	RehearsalSentryToken     = "rehearsal-sentry-token"
+	RehearsalSentryOrg       = "hustlexp"
+	RehearsalSentryProject   = "hustlexp-api"
+	RehearsalCloudflareToken = "rehearsal-cloudflare-token"
+	RehearsalZone            = "rehearsal.hustlexp.test"
+	RehearsalAPIHost         = "api.rehearsal.hustlexp.test"
+	RehearsalFirebaseProject = "hustlexp-rehearsal"
+	// RehearsalRevision is used for the Railway deployment when the stand-in
+	// does not report one.
+	RehearsalRevision = "5f1c0de5a1b2c3d4e5f60718293a4b5c6d7e8f90"
+)
+
+func init() {
+	Register(world.Component{Name: "sentry", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		f := sentryfake.New(sentryfake.Options{Token: RehearsalSentryToken, Org: RehearsalSentryOrg, Project: RehearsalSentryProject})
+		w.OnClose(f.Close)
+		w.SetPart("sentry", f)
+		w.SetEnv(config.SentryAPIURL, f.URL)
+		w.SetEnv(config.SentryAuthToken, RehearsalSentryToken)
+		w.SetEnv(config.SentryOrg, RehearsalSentryOrg)
+		w.SetEnv(config.SentryProject, RehearsalSentryProject)
+		return nil
+	}})
+	Register(world.Component{Name: "railway", Order: 25, Start: func(ctx context.Context, w *world.World) error {
+		sentryDSN := ""
+		if s, ok := w.Part("sentry").(*sentryfake.Fake); ok {
+			sentryDSN = s.DSN(RehearsalSentryProject)
+		}
+		f := railwayfake.New(railwayfake.Options{
+			Token: RehearsalRailwayToken, Revision: standinRevision(ctx, w),
+			Variables:    RehearsalRailwayVariables(sentryDSN),
+			CustomDomain: RehearsalAPIHost,
+		})
+		w.OnClose(f.Close)
+		w.SetPart("railway", f)
+		var project string
+		f.View(func(s *railwayfake.State) { project = s.ProjectID })
+		w.SetEnv(config.RailwayAPIURL, f.URL)
+		w.SetEnv(config.RailwayToken, RehearsalRailwayToken)
+		w.SetEnv(config.RailwayProjectID, project)
+		return nil
+	}})
+	Register(world.Component{Name: "cloudflare", Order: 26, Start: func(ctx context.Context, w *world.World) error {
+		origin := "hustlexp-engine-production.up.railway.app"
+		if r, ok := w.Part("railway").(*railwayfake.Fake); ok {
+			r.View(func(s *railwayfake.State) {
+				if sv := s.Service("hustlexp-engine"); sv != nil {
+					if e := s.Env("production"); e != nil {
+						origin = sv.ServiceDomains[e.ID]
+					}
+				}
+			})
+		}
+		f := cloudflarefake.New(cloudflarefake.Options{Token: RehearsalCloudflareToken, Zone: RehearsalZone,
+			Host: RehearsalAPIHost, Origin: origin, EdgeIPv4: []string{"127.0.0.0/8"}})
+		w.OnClose(f.Close)
+		w.SetPart("cloudflare", f)
+		w.SetEnv(config.CloudflareAPIURL, f.APIURL())
+		w.SetEnv(config.CloudflareAPIToken, RehearsalCloudflareToken)
+		w.SetEnv(config.CloudflareZone, RehearsalZone)
+		w.SetEnv(config.APIHost, RehearsalAPIHost)
+		return nil
+	}})
+}
+
+// RailwayFake returns the rehearsal's Railway API fake.
+func RailwayFake(w *world.World) *railwayfake.Fake { return w.Part("railway").(*railwayfake.Fake) }
+
+// SentryFake returns the rehearsal's Sentry API fake.
+func SentryFake(w *world.World) *sentryfake.Fake { return w.Part("sentry").(*sentryfake.Fake) }
+
+// CloudflareFake returns the rehearsal's Cloudflare API fake.
+func CloudflareFake(w *world.World) *cloudflarefake.Fake {
+	return w.Part("cloudflare").(*cloudflarefake.Fake)
+}
+
+// RehearsalRailwayVariables is a complete, healthy production variable set as
+// the Railway API would return it (values are rehearsal-only fiction: live
+// Stripe key shape, distinct webhook secrets, a production Firebase project).
+func RehearsalRailwayVariables(sentryDSN string) map[string]string {
+	return map[string]string{
+		"NODE_ENV":                      "production",
+		"PORT":                          "3000",
+		"DATABASE_URL":                  "postgresql://hustlexp_app:r3h34rs4l-db-pw@ep-rehearsal-123456.us-east-2.aws.neon.tech/hustlexp?sslmode=require",
+		"DB_POOL_MAX":                   "20",
+		"QUEUE_HMAC_SECRET":             "q7Hq2vJ9mW4rT8yZ1cX6bN3pL5kS0dFg",
+		"FIREBASE_PROJECT_ID":           RehearsalFirebaseProject,
+		"FIREBASE_CLIENT_EMAIL":         "firebase-adminsdk-x1y2z@" + RehearsalFirebaseProject + ".iam.gserviceaccount.com",
+		"FIREBASE_PRIVATE_KEY":          "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n",
+		"FIREBASE_WEB_API_KEY":          "AIzaSyR3h34rs4lW3bK3yF0rL4unchCh3ck",
+		"STRIPE_SECRET_KEY":             "sk_live_51R3h34rs4lL4unchCh3ckK3yZ9",
+		"STRIPE_MODE":                   "live",
+		"STRIPE_WEBHOOK_SECRET":         "whsec_pl4tf0rmR3h34rs4lS3cr3t0001",
+		"STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_c0nn3ctR3h34rs4lS3cr3t0002",
+		"HX_PAYMENT_CREATION_MODE":      "enabled",
+		"UPSTASH_REDIS_REST_URL":        "https://rehearsal-hustlexp-12345.upstash.io",
+		"UPSTASH_REDIS_REST_TOKEN":      "AX1yASQgR3h34rs4lUpst4shT0k3n",
+		"UPSTASH_REDIS_URL":             "rediss://default:AX1yASQgR3h34rs4l@rehearsal-hustlexp-12345.upstash.io:6379",
+		"TAX_TIN_ENCRYPTION_KEY":        strings.Repeat("3f9a", 16),
+		"R2_ENDPOINT":                   "https://0123456789abcdef.r2.cloudflarestorage.com",
+		"R2_ACCESS_KEY_ID":              "r2AccessK3yR3h34rs4l",
+		"R2_SECRET_ACCESS_KEY":          "r2S3cr3tR3h34rs4lK3yV4lu3",
+		"R2_BUCKET_NAME":                "hustlexp-uploads",
+		"SENDGRID_API_KEY":              "SG.R3h34rs4lS3ndGr1dK3y",
+		"ALLOWED_ORIGINS":               "https://hustlexp.app,https://www.hustlexp.app",
+		"INTERNAL_API_KEY":              "1nt3rn4lR3h34rs4lK3yF0rD3t41l3d",
+		"TASK_LOCATION_ENCRYPTION_KEY":  "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=",
+		"SENTRY_DSN":                    sentryDSN,
+	}
+}
+
+// standinRevision asks the stand-in's /health for build.revision, so the
+// Railway deployment matches what the rehearsal API reports.
+func standinRevision(ctx context.Context, w *world.World) string {
+	base := w.Env()[config.BaseURL]
+	if base == "" {
+		return RehearsalRevision
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/health", nil)
+	if err != nil {
+		return RehearsalRevision
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return RehearsalRevision
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Build struct {
+			Revision string `json:"revision"`
+		} `json:"build"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body); err != nil || len(body.Build.Revision) != 40 {
+		return RehearsalRevision
+	}
+	return body.Build.Revision
+}
