@@ -22,6 +22,7 @@ const (
 	PostgresImage        = "HUSTLEXP_POSTGRES_IMAGE"
 	RedisImage           = "HUSTLEXP_REDIS_IMAGE"
 	RehearsalKeep        = "HUSTLEXP_REHEARSAL_KEEP"
+	DockerHost           = "DOCKER_HOST"
 )
 
 func init() {
@@ -64,6 +65,8 @@ func init() {
 			Doc: "Postgres image for the testcontainers provider."},
 		Var{Name: RedisImage, Kind: KindString, Default: "redis:7-alpine", Group: "Rehearsal",
 			Doc: "Redis image for the testcontainers provider."},
+		Var{Name: DockerHost, Kind: KindString, Group: "Rehearsal",
+			Doc: "Docker engine for the testcontainers provider (default: /var/run/docker.sock when present)."},
 		Var{Name: RehearsalKeep, Kind: KindBool, Group: "Rehearsal",
 			Doc: "Keep the rehearsal's temporary directories after the run (debugging)."},
 	)

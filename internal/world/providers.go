@@ -77,8 +77,8 @@ func useURLs(ctx context.Context, cfg *config.Config, w *World) error {
 }
 
 // dockerAvailable avoids waiting on a Docker client when no engine is there.
-func dockerAvailable() bool {
-	if h := os.Getenv("DOCKER_HOST"); h != "" {
+func dockerAvailable(cfg *config.Config) bool {
+	if cfg.Get(config.DockerHost) != "" {
 		return true
 	}
 	_, err := os.Stat("/var/run/docker.sock")
@@ -86,7 +86,7 @@ func dockerAvailable() bool {
 }
 
 func useContainers(ctx context.Context, cfg *config.Config, w *World) (err error) {
-	if !dockerAvailable() {
+	if !dockerAvailable(cfg) {
 		return errors.New("no Docker engine (no /var/run/docker.sock, DOCKER_HOST unset)")
 	}
 	defer func() {

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Target != Rehearsal || c.Live() {
+		t.Fatalf("default target = %q, want rehearsal", c.Target)
+	}
+	if c.Int(DBPoolMax) != 20 || c.Duration(CheckTimeout).Seconds() != 60 {
+		t.Fatalf("defaults not applied: pool %d timeout %s", c.Int(DBPoolMax), c.Duration(CheckTimeout))
+	}
+}
+
+func TestLoadNamesEveryBadVariable(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		HustlexpTarget: "prod",
+		BaseURL:        "ftp://example.com",
+		DatabaseURL:    "mysql://u:hunter2@db/x",
+		CheckTimeout:   "soon",
+		DBPoolMax:      "-3",
+		RehearsalKeep:  "maybe",
+		LaunchDate:     "27/11/2026",
+		RedisURL:       "http://cache",
+	}))
+	if err == nil {
+		t.Fatal("malformed environment accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"HUSTLEXP_TARGET: unknown target \"prod\"",
+		"HUSTLEXP_BASE_URL: URL scheme \"ftp\"",
+		"HUSTLEXP_DATABASE_URL: DSN scheme \"mysql\"",
+		"HUSTLEXP_CHECK_TIMEOUT: not a duration",
+		"HUSTLEXP_DB_POOL_MAX: must not be negative",
+		"HUSTLEXP_REHEARSAL_KEEP: not a boolean",
+		"HUSTLEXP_LAUNCH_DATE: not a date",
+		"HUSTLEXP_REDIS_URL: Redis URL scheme",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "hunter2") {
+		t.Errorf("error leaks a password: %s", msg)
+	}
+}
+
+func TestStringRedactsSecrets(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		HustlexpTarget: "production",
+		InternalAPIKey: "canary-internal-key-123",
+		NeonAPIKey:     "canary-neon-key-456",
+		DatabaseURL:    "postgres://ro:canary-pw-789@db.neon.tech/neondb?sslmode=require&password=canary-q-000",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, canary := range []string{"canary-internal-key-123", "canary-neon-key-456", "canary-pw-789", "canary-q-000"} {
+		if strings.Contains(s, canary) {
+			t.Errorf("String() prints secret %q: %s", canary, s)
+		}
+	}
+	if !strings.Contains(s, "db.neon.tech") {
+		t.Errorf("String() should keep the host: %s", s)
+	}
+	if len(c.SecretValues()) != 2 {
+		t.Errorf("SecretValues = %d values, want the 2 secrets", len(c.SecretValues()))
+	}
+}
+
+func TestEveryVariableIsDocumented(t *testing.T) {
+	for _, v := range Vars() {
+		if strings.TrimSpace(v.Doc) == "" || v.Group == "" {
+			t.Errorf("%s has no doc or group", v.Name)
+		}
+		if v.Default != "" {
+			if err := validate(v, v.Default); err != nil {
+				t.Errorf("%s: default %q is invalid: %v", v.Name, v.Default, err)
+			}
+		}
+	}
+}
+
+func TestTuningDropsEndpointsAndSecrets(t *testing.T) {
+	c, _ := Load(env(map[string]string{BaseURL: "https://api.hustlexp.app", InternalAPIKey: "k", DBPoolMax: "15"}))
+	tu := c.Tuning()
+	if tu.Get(BaseURL) != "" || tu.Get(InternalAPIKey) != "" || tu.Int(DBPoolMax) != 15 {
+		t.Fatalf("Tuning kept %q/%q or lost the pool size %d", tu.Get(BaseURL), tu.Get(InternalAPIKey), tu.Int(DBPoolMax))
+	}
+}
+
+// FuzzLoad: no input makes Load panic; a rejected value is named in the error.
+func FuzzLoad(f *testing.F) {
+	for _, s := range []string{"", "production", "postgres://u:p@h/d", "30s", "-1", "%zz", "redis://", "http://[::1", "NaN", "9999999999999999999999"} {
+		f.Add(s, s)
+	}
+	names := []string{HustlexpTarget, BaseURL, DatabaseURL, RedisURL, CheckTimeout, DBPoolMax, LaunchDate, RehearsalKeep, Replicas, InternalAPIKey}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		kv := map[string]string{}
+		for i, n := range names {
+			if i%2 == 0 {
+				kv[n] = a
+			} else {
+				kv[n] = b
+			}
+		}
+		c, err := Load(env(kv))
+		if err != nil {
+			if !strings.Contains(err.Error(), "HUSTLEXP_") {
+				t.Fatalf("error names no variable: %v", err)
+			}
+			return
+		}
+		_ = c.String()
+		_ = c.Duration(CheckTimeout)
+		_ = c.List(BaseURL)
+	})
+}
