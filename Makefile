@@ -1,0 +1,78 @@
+# launchcheck — the HustleXP production launch checklist as Go tests.
+# `make` alone prints this help. README.md says the same things in the same order.
+
+SHELL     := /bin/bash
+GO        ?= go
+TAGS_ALL  := prelaunch t0 day1 week1
+REPORTS   ?= reports
+LC        := $(REPORTS)/.bin/launchcheck
+# Live runs: no caching, a hard ceiling on the whole run.
+LIVE_FLAGS := -count=1 -timeout=45m
+# Checklist rows only (self-tests are the project's own tests: `make test`).
+ROWS_ONLY := -skip '^TestSelf|^TestHarden|^Fuzz|^Benchmark'
+
+.DEFAULT_GOAL := help
+.PHONY: help test vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench lint-workflows clean
+
+help: ## this list
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+test: vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + a short fuzz
+	$(GO) test -count=1 -timeout=30m ./...
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzLoad -fuzztime 10s ./internal/config
+
+vet: ## gofmt + go vet with every phase tag (tagged files are invisible to plain vet)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet -tags '$(TAGS_ALL)' ./...
+
+fuzz: ## fuzz the configuration loader for a minute
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./internal/config
+
+race: ## the race detector over the project's own tests
+	$(GO) test -race -count=1 -timeout=40m ./...
+
+$(LC): $(shell git ls-files 'cmd/*.go' 'internal/*.go' 'fixtures/*' 2>/dev/null)
+	@mkdir -p $(REPORTS)/.bin
+	$(GO) build -o $(LC) ./cmd/launchcheck
+
+rehearse: $(LC) ## THE MAIN JOB: the whole checklist (55 rows, all phases) against the local rehearsal, with a report
+	@mkdir -p $(REPORTS)
+	set -o pipefail; HUSTLEXP_TARGET=rehearsal $(GO) test -count=1 -timeout=30m -tags '$(TAGS_ALL)' $(ROWS_ONLY) -json ./... \
+	  | tee $(REPORTS)/rehearsal.jsonl \
+	  | $(LC) report --phase all --progress --md $(REPORTS)/rehearsal.md --json $(REPORTS)/rehearsal.json \
+	      --html $(REPORTS)/rehearsal.html --junit $(REPORTS)/rehearsal.junit.xml; \
+	  status=$$?; cat $(REPORTS)/rehearsal.md; exit $$status
+
+prelaunch: phase-prelaunch ## T-7: Infrastructure, Security, Database, Monitoring, Rollback readiness, against HUSTLEXP_TARGET
+t0: phase-t0 ## launch day: smoke, functional, go/no-go (the gate) against HUSTLEXP_TARGET
+day1: phase-day1 ## nightly Day 1 checks against HUSTLEXP_TARGET
+week1: phase-week1 ## nightly Week 1 checks against HUSTLEXP_TARGET
+
+phase-%: $(LC)
+	@mkdir -p $(REPORTS)
+	set -o pipefail; $(GO) test $(LIVE_FLAGS) -tags $* $(ROWS_ONLY) -json ./... \
+	  | tee $(REPORTS)/$*.jsonl \
+	  | $(LC) report --phase $* --progress --md $(REPORTS)/$*.md --json $(REPORTS)/$*.json \
+	      --html $(REPORTS)/$*.html --junit $(REPORTS)/$*.junit.xml; \
+	  status=$$?; cat $(REPORTS)/$*.md; exit $$status
+
+report: $(LC) ## re-render the report of the last rehearsal from reports/rehearsal.jsonl
+	$(LC) report --phase all --md $(REPORTS)/rehearsal.md --json $(REPORTS)/rehearsal.json < $(REPORTS)/rehearsal.jsonl; cat $(REPORTS)/rehearsal.md
+
+doctor: $(LC) ## which rows can run against HUSTLEXP_TARGET, which lack configuration, which are waived
+	$(LC) doctor
+
+sweep: $(LC) ## remove leftovers of crashed runs (refuses production without --production)
+	$(LC) sweep
+
+harden: ## the slow end-to-end hardening tests (black-hole target, residue, canary scan of a full run)
+	HUSTLEXP_HARDEN=1 $(GO) test -count=1 -timeout=30m -run 'Harden' ./...
+
+bench: ## production-scale benchmarks (DAY-2 on 1M escrows, WK-3 on 200k users)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./postlaunch/
+
+lint-workflows: ## actionlint over .github/workflows (when actionlint is installed)
+	@command -v actionlint >/dev/null && actionlint || echo "actionlint not installed: go install github.com/rhysd/actionlint/cmd/actionlint@latest"
+
+clean: ## remove reports and the built CLI
+	rm -rf $(REPORTS)
