@@ -1,0 +1,286 @@
+// Package firebaseauth provides the functional flow's Firebase identities:
+// test users signed up through the Identity Toolkit REST API (accounts:signUp
+// with the project's web API key, exactly what a client app does) and deleted
+// afterwards with the Firebase Admin SDK (firebase.google.com/go/v4).
+//
+// Live targets use Google's endpoints with FIREBASE_WEB_API_KEY,
+// FIREBASE_PROJECT_ID and FIREBASE_CREDENTIALS_FILE. The rehearsal points
+// both at the Firebase Auth emulator (or the in-process fake) through
+// FIREBASE_AUTH_EMULATOR_HOST.
+//
+// The Admin SDK reads FIREBASE_AUTH_EMULATOR_HOST from the process
+// environment, once, when an auth client is built. AdminClient therefore
+// builds every client through config.WithProcessEnv: set to the emulator host
+// for a rehearsal client, explicitly unset for a live one, restored right
+// after — so a stray variable in the shell can never send live deletions to an
+// emulator, and the rehearsal never leaks the variable into other code.
+package firebaseauth
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	firebase "firebase.google.com/go/v4"
+	"firebase.google.com/go/v4/auth"
+	"google.golang.org/api/option"
+
+	"github.com/hustlexp/launchcheck/internal/config"
+)
+
+// GoogleToolkitURL is the Identity Toolkit base of real projects.
+const GoogleToolkitURL = "https://identitytoolkit.googleapis.com"
+
+// Identity is one signed-up test user.
+type Identity struct {
+	UID      string
+	Email    string
+	IDToken  string
+	Password string
+}
+
+// Client signs test users up and deletes them.
+type Client struct {
+	ToolkitURL string // e.g. https://identitytoolkit.googleapis.com or http://<emulator>/identitytoolkit.googleapis.com
+	ProjectID  string
+	Emulator   string // emulator host:port, empty for a live project
+	apiKey     string
+	credsFile  string
+	http       *http.Client
+	timeout    time.Duration
+	warm       sync.Once
+	warmErr    error
+}
+
+// New builds a client from the configuration. A rehearsal target with
+// FIREBASE_AUTH_EMULATOR_HOST uses the emulator; a live target always uses
+// Google's endpoints (the emulator variable is ignored there).
+func New(cfg *config.Config) (*Client, error) {
+	c := &Client{
+		ProjectID: cfg.Get(config.FirebaseProjectID),
+		apiKey:    cfg.Get(config.FirebaseWebAPIKey),
+		credsFile: cfg.Get(config.FirebaseCredentialsFile),
+		timeout:   cfg.Duration(config.HTTPTimeout),
+	}
+	if c.timeout <= 0 {
+		c.timeout = 10 * time.Second
+	}
+	c.http = &http.Client{Timeout: c.timeout}
+	if !cfg.Live() && cfg.Get(config.FirebaseAuthEmulatorHost) != "" {
+		c.Emulator = cfg.Get(config.FirebaseAuthEmulatorHost)
+		c.ToolkitURL = "http://" + c.Emulator + "/identitytoolkit.googleapis.com"
+		if c.apiKey == "" {
+			c.apiKey = "emulator-api-key" // the emulator accepts any key
+		}
+	} else {
+		c.ToolkitURL = GoogleToolkitURL
+	}
+	var missing []string
+	if c.ProjectID == "" {
+		missing = append(missing, config.FirebaseProjectID)
+	}
+	if c.Emulator == "" {
+		if c.apiKey == "" {
+			missing = append(missing, config.FirebaseWebAPIKey)
+		}
+		if c.credsFile == "" {
+			missing = append(missing, config.FirebaseCredentialsFile)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("firebase: %s not set", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+// Error is an Identity Toolkit error response.
+type Error struct {
+	Op      string
+	Status  int
+	Message string // e.g. EMAIL_EXISTS, API key not valid…
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("firebase %s = HTTP %d: %s", e.Op, e.Status, e.Message)
+}
+
+// NewPassword returns a random password for a test user.
+func NewPassword() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return "Lc-" + hex.EncodeToString(b)
+}
+
+// SignUp creates an email/password user and returns its ID token
+// (POST /v1/accounts:signUp?key=…, returnSecureToken).
+func (c *Client) SignUp(ctx context.Context, email, password string) (*Identity, error) {
+	var out struct {
+		LocalID string `json:"localId"`
+		Email   string `json:"email"`
+		IDToken string `json:"idToken"`
+	}
+	if err := c.call(ctx, "accounts:signUp", map[string]any{"email": email, "password": password, "returnSecureToken": true}, &out); err != nil {
+		return nil, err
+	}
+	if out.LocalID == "" || out.IDToken == "" {
+		return nil, fmt.Errorf("firebase accounts:signUp: response without localId/idToken")
+	}
+	return &Identity{UID: out.LocalID, Email: out.Email, IDToken: out.IDToken, Password: password}, nil
+}
+
+// SignIn signs an existing email/password user in (accounts:signInWithPassword).
+func (c *Client) SignIn(ctx context.Context, email, password string) (*Identity, error) {
+	var out struct {
+		LocalID string `json:"localId"`
+		Email   string `json:"email"`
+		IDToken string `json:"idToken"`
+	}
+	if err := c.call(ctx, "accounts:signInWithPassword", map[string]any{"email": email, "password": password, "returnSecureToken": true}, &out); err != nil {
+		return nil, err
+	}
+	if out.LocalID == "" || out.IDToken == "" {
+		return nil, fmt.Errorf("firebase accounts:signInWithPassword: response without localId/idToken")
+	}
+	return &Identity{UID: out.LocalID, Email: out.Email, IDToken: out.IDToken, Password: password}, nil
+}
+
+// WaitEmulator waits (up to max) until the rehearsal's emulator answers; the
+// emulator starts on first use and may take several seconds. No-op live.
+func (c *Client) WaitEmulator(ctx context.Context, max time.Duration) error {
+	if c.Emulator == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.Emulator+"/", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil {
+		return fmt.Errorf("Firebase Auth emulator at %s: %w", c.Emulator, unwrapURLErr(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+		return fmt.Errorf("Firebase Auth emulator at %s: HTTP %d: %s", c.Emulator, resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
+
+func (c *Client) call(ctx context.Context, op string, in, out any) error {
+	if c.Emulator != "" {
+		c.warm.Do(func() { c.warmErr = c.WaitEmulator(ctx, 90*time.Second) })
+		if c.warmErr != nil {
+			return fmt.Errorf("firebase %s: %w", op, c.warmErr)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	body, _ := json.Marshal(in)
+	u := c.ToolkitURL + "/v1/" + op + "?key=" + url.QueryEscape(c.apiKey)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("firebase %s: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// the URL carries the API key: report the host only
+		return fmt.Errorf("firebase %s at %s: %w", op, hostOf(c.ToolkitURL), unwrapURLErr(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("firebase %s: read response: %w", op, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		msg := strings.TrimSpace(string(raw))
+		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
+			msg = e.Error.Message
+		}
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
+		return &Error{Op: op, Status: resp.StatusCode, Message: msg}
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("firebase %s: response is not JSON: %v", op, err)
+	}
+	return nil
+}
+
+// Delete removes a user with the Admin SDK (auth.Client.DeleteUser).
+func (c *Client) Delete(ctx context.Context, uid string) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	ac, err := AdminClient(ctx, c.ProjectID, c.Emulator, c.credsFile)
+	if err != nil {
+		return err
+	}
+	if err := ac.DeleteUser(ctx, uid); err != nil {
+		if auth.IsUserNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("firebase Admin DeleteUser(%s): %w", uid, err)
+	}
+	return nil
+}
+
+// AdminClient builds a Firebase Admin SDK auth client for projectID. With an
+// emulator host it talks to the emulator (tokens unsigned, as the emulator
+// issues them); without one it uses credsFile, or Application Default
+// Credentials when credsFile is empty.
+func AdminClient(ctx context.Context, projectID, emulatorHost, credsFile string) (*auth.Client, error) {
+	if projectID == "" {
+		return nil, errors.New("firebase Admin SDK: no project id")
+	}
+	var opts []option.ClientOption
+	if emulatorHost == "" && credsFile != "" {
+		opts = append(opts, option.WithCredentialsFile(credsFile))
+	}
+	var ac *auth.Client
+	err := config.WithProcessEnv(config.FirebaseAuthEmulatorHost, emulatorHost, func() error {
+		app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: projectID}, opts...)
+		if err != nil {
+			return err
+		}
+		ac, err = app.Auth(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("firebase Admin SDK for project %s: %w", projectID, err)
+	}
+	return ac, nil
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(bad URL)"
+	}
+	return u.Host
+}
+
+func unwrapURLErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

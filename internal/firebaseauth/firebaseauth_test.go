@@ -1,0 +1,143 @@
+package firebaseauth
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"firebase.google.com/go/v4/auth"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/firebasefake"
+	"github.com/hustlexp/launchcheck/internal/config"
+)
+
+func rehearsalCfg(t *testing.T, host, project string) *config.Config {
+	t.Helper()
+	c, err := config.Load(func(k string) string {
+		switch k {
+		case config.FirebaseAuthEmulatorHost:
+			return host
+		case config.FirebaseProjectID:
+			return project
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// roundTrip signs a user up, verifies its token with the Admin SDK in
+// emulator mode (with revocation checking, as the backend does), deletes it,
+// and proves the deleted user's token is refused.
+func roundTrip(t *testing.T, host, project string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, err := New(rehearsalCfg(t, host, project))
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := "launchcheck-selftest-" + strings.ToLower(NewPassword()[3:11]) + "@example.com"
+	id, err := c.SignUp(ctx, email, NewPassword())
+	if err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+	if _, err := c.SignUp(ctx, email, NewPassword()); err == nil || !strings.Contains(err.Error(), "EMAIL_EXISTS") {
+		t.Fatalf("second SignUp with the same e-mail: err = %v, want EMAIL_EXISTS", err)
+	}
+	ac, err := AdminClient(ctx, project, host, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := ac.VerifyIDTokenAndCheckRevoked(ctx, id.IDToken)
+	if err != nil {
+		t.Fatalf("Admin SDK VerifyIDTokenAndCheckRevoked: %v", err)
+	}
+	if tok.UID != id.UID || tok.Claims["email"] != email {
+		t.Fatalf("token uid/email = %s/%v, want %s/%s", tok.UID, tok.Claims["email"], id.UID, email)
+	}
+	other, err := AdminClient(ctx, "some-other-project", host, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.VerifyIDToken(ctx, id.IDToken); err == nil {
+		t.Fatal("a token of another project verified")
+	}
+	if err := c.Delete(ctx, id.UID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := ac.GetUser(ctx, id.UID); !auth.IsUserNotFound(err) {
+		t.Fatalf("GetUser after Delete: err = %v, want user-not-found", err)
+	}
+	if _, err := ac.VerifyIDTokenAndCheckRevoked(ctx, id.IDToken); err == nil {
+		t.Fatal("the deleted user's token still verifies with revocation checking")
+	}
+}
+
+func TestFakeRoundTrip(t *testing.T) {
+	f := firebasefake.New("hustlexp-rehearsal", "")
+	defer f.Close()
+	roundTrip(t, f.Host, "hustlexp-rehearsal")
+	if f.Calls("signUp") != 2 || f.Calls("delete") != 1 {
+		t.Fatalf("fake calls: signUp=%d delete=%d", f.Calls("signUp"), f.Calls("delete"))
+	}
+}
+
+// TestEmulatorRoundTrip runs the same against the real Firebase Auth emulator
+// when the firebase CLI is installed (CI installs it; see .ci/run).
+func TestEmulatorRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the emulator takes seconds to start")
+	}
+	cli, err := FindCLI("")
+	if err != nil {
+		t.Skipf("firebase CLI not installed: %v", err)
+	}
+	e, err := StartEmulator(cli, t.TempDir(), "hustlexp-rehearsal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if e.Started() {
+		t.Fatal("emulator launched before the first request (must be lazy)")
+	}
+	roundTrip(t, e.Host, "hustlexp-rehearsal")
+	t.Logf("emulator ready after %s", e.StartupTime())
+}
+
+func TestNewLiveNeedsCredentials(t *testing.T) {
+	c, err := config.Load(func(k string) string {
+		if k == config.HustlexpTarget {
+			return "production"
+		}
+		if k == config.FirebaseAuthEmulatorHost {
+			return "127.0.0.1:9099" // ignored for live targets
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(c)
+	if err == nil {
+		t.Fatal("live client without credentials was built")
+	}
+	for _, want := range []string{config.FirebaseProjectID, config.FirebaseWebAPIKey, config.FirebaseCredentialsFile} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestUnreachableToolkitIsAClearError(t *testing.T) {
+	c, err := New(rehearsalCfg(t, "127.0.0.1:1", "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SignUp(context.Background(), "a@example.com", "secret-123")
+	if err == nil || !strings.Contains(err.Error(), "accounts:signUp") || strings.Contains(err.Error(), "key=") {
+		t.Fatalf("err = %v, want a connection error naming accounts:signUp without the key", err)
+	}
+}
