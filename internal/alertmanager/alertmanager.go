@@ -1,0 +1,269 @@
+// Package alertmanager is a small client of the Alertmanager API v2
+// (/api/v2/status, /api/v2/alerts) and an evaluator of its routing tree, so
+// a check can ask "where does an alert with these labels go?". No official
+// Go SDK is small enough to import: plain net/http with typed structs.
+package alertmanager
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"go.yaml.in/yaml/v3"
+)
+
+// Client talks to one Alertmanager.
+type Client struct {
+	Base    string
+	Token   string
+	Timeout time.Duration
+	HTTP    *http.Client
+}
+
+// New returns a client for base (e.g. http://alertmanager:9093).
+func New(base, token string, timeout time.Duration) *Client {
+	return &Client{Base: strings.TrimRight(base, "/"), Token: token, Timeout: timeout, HTTP: &http.Client{Timeout: timeout}}
+}
+
+// Status is GET /api/v2/status.
+type Status struct {
+	Cluster struct {
+		Status string `json:"status"`
+	} `json:"cluster"`
+	VersionInfo struct {
+		Version string `json:"version"`
+	} `json:"versionInfo"`
+	Config struct {
+		Original string `json:"original"`
+	} `json:"config"`
+	Uptime time.Time `json:"uptime"`
+}
+
+// Alert is one entry of GET /api/v2/alerts.
+type Alert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	StartsAt    time.Time         `json:"startsAt"`
+	EndsAt      time.Time         `json:"endsAt"`
+	UpdatedAt   time.Time         `json:"updatedAt"`
+	Fingerprint string            `json:"fingerprint"`
+	Receivers   []struct {
+		Name string `json:"name"`
+	} `json:"receivers"`
+	Status struct {
+		State       string   `json:"state"` // active | suppressed | unprocessed
+		SilencedBy  []string `json:"silencedBy"`
+		InhibitedBy []string `json:"inhibitedBy"`
+	} `json:"status"`
+	GeneratorURL string `json:"generatorURL"`
+}
+
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	u := c.Base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("alertmanager GET %s: %w", path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("alertmanager GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("alertmanager GET %s: reading body: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("alertmanager GET %s = %d, want 200: %.200s", path, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("alertmanager GET %s: response is not the API v2 JSON: %v (%.120s)", path, err, body)
+	}
+	return nil
+}
+
+// Status returns the running configuration and cluster state.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var s Status
+	if err := c.get(ctx, "/api/v2/status", nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Alerts returns the alerts Alertmanager holds (active and silenced/inhibited).
+func (c *Client) Alerts(ctx context.Context) ([]Alert, error) {
+	var out []Alert
+	if err := c.get(ctx, "/api/v2/alerts", nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Config is the part of alertmanager.yml the checks read.
+type Config struct {
+	Route     *Route     `yaml:"route"`
+	Receivers []Receiver `yaml:"receivers"`
+}
+
+// Route is one node of the routing tree.
+type Route struct {
+	Receiver string            `yaml:"receiver"`
+	Matchers []string          `yaml:"matchers"`
+	Match    map[string]string `yaml:"match"`
+	MatchRE  map[string]string `yaml:"match_re"`
+	Continue bool              `yaml:"continue"`
+	Routes   []*Route          `yaml:"routes"`
+	matchers []*labels.Matcher
+}
+
+// Receiver is a named set of integrations.
+type Receiver struct {
+	Name             string            `yaml:"name"`
+	PagerdutyConfigs []PagerdutyConfig `yaml:"pagerduty_configs"`
+	SlackConfigs     []SlackConfig     `yaml:"slack_configs"`
+	WebhookConfigs   []map[string]any  `yaml:"webhook_configs"`
+	EmailConfigs     []map[string]any  `yaml:"email_configs"`
+}
+
+// PagerdutyConfig is a pagerduty_configs entry (keys are redacted by Alertmanager).
+type PagerdutyConfig struct {
+	RoutingKey string `yaml:"routing_key"`
+	ServiceKey string `yaml:"service_key"`
+	URL        string `yaml:"url"`
+	Severity   string `yaml:"severity"`
+}
+
+// SlackConfig is a slack_configs entry.
+type SlackConfig struct {
+	Channel string `yaml:"channel"`
+	APIURL  string `yaml:"api_url"`
+}
+
+var matcherRE = regexp.MustCompile(`^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$`)
+
+// ParseMatcher parses an Alertmanager matcher such as severity="critical".
+func ParseMatcher(s string) (*labels.Matcher, error) {
+	m := matcherRE.FindStringSubmatch(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}"))
+	if m == nil {
+		return nil, fmt.Errorf("bad matcher %q", s)
+	}
+	val := m[3]
+	if strings.HasPrefix(val, `"`) {
+		v, err := strconv.Unquote(val)
+		if err != nil {
+			return nil, fmt.Errorf("bad matcher %q: %v", s, err)
+		}
+		val = v
+	}
+	typ := map[string]labels.MatchType{"=": labels.MatchEqual, "!=": labels.MatchNotEqual, "=~": labels.MatchRegexp, "!~": labels.MatchNotRegexp}[m[2]]
+	return labels.NewMatcher(typ, m[1], val)
+}
+
+// ParseConfig parses the YAML Alertmanager reports in /api/v2/status.
+func ParseConfig(original string) (*Config, error) {
+	var c Config
+	if err := yaml.Unmarshal([]byte(original), &c); err != nil {
+		return nil, fmt.Errorf("alertmanager config: %v", err)
+	}
+	if c.Route == nil {
+		return nil, fmt.Errorf("alertmanager config has no route")
+	}
+	if err := c.Route.compile(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (r *Route) compile() error {
+	for _, s := range r.Matchers {
+		m, err := ParseMatcher(s)
+		if err != nil {
+			return err
+		}
+		r.matchers = append(r.matchers, m)
+	}
+	for k, v := range r.Match {
+		r.matchers = append(r.matchers, labels.MustNewMatcher(labels.MatchEqual, k, v))
+	}
+	for k, v := range r.MatchRE {
+		m, err := labels.NewMatcher(labels.MatchRegexp, k, v)
+		if err != nil {
+			return fmt.Errorf("match_re %s: %v", k, err)
+		}
+		r.matchers = append(r.matchers, m)
+	}
+	for _, c := range r.Routes {
+		if err := c.compile(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Route) matches(ls map[string]string) bool {
+	for _, m := range r.matchers {
+		if !m.Matches(ls[m.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+// ReceiversFor walks the routing tree as Alertmanager does and returns the
+// receivers an alert with labels ls is delivered to.
+func (c *Config) ReceiversFor(ls map[string]string) []string {
+	var out []string
+	var walk func(r *Route, inherited string) bool
+	walk = func(r *Route, inherited string) bool {
+		if !r.matches(ls) {
+			return false
+		}
+		recv := r.Receiver
+		if recv == "" {
+			recv = inherited
+		}
+		matched := false
+		for _, ch := range r.Routes {
+			if walk(ch, recv) {
+				matched = true
+				if !ch.Continue {
+					break
+				}
+			}
+		}
+		if !matched {
+			out = append(out, recv)
+		}
+		return true
+	}
+	walk(c.Route, "")
+	return out
+}
+
+// Receiver returns the receiver named name.
+func (c *Config) Receiver(name string) (Receiver, bool) {
+	for _, r := range c.Receivers {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Receiver{}, false
+}

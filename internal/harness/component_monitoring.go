@@ -1,0 +1,71 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/ops"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/world"
+)
+
+// RehearsalRulesFile is the name the rehearsal's rule file is loaded under
+// in the Prometheus fake (self-tests unload it for "group not loaded").
+const RehearsalRulesFile = "critical.yml"
+
+func init() {
+	// Alertmanager and Prometheus: Prometheus evaluates the rehearsal's copy
+	// of ops/alerts/critical.yml over generated traffic and delivers firing
+	// alerts to Alertmanager, which routes them by severity.
+	Register(world.Component{Name: "alertmanager", Order: 19, Start: func(ctx context.Context, w *world.World) error {
+		am := alertmanagerfake.New()
+		w.OnClose(am.Close)
+		w.SetPart("alertmanager", am)
+		w.SetEnv(config.AlertmanagerURL, am.URL)
+		return nil
+	}})
+	Register(world.Component{Name: "prometheus", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		am := AlertmanagerFake(w)
+		p, err := promfake.New(promfake.Options{Notify: func(alerts []promfake.Alert) {
+			out := make([]alertmanagerfake.Alert, len(alerts))
+			for i, a := range alerts {
+				out[i] = alertmanagerfake.Alert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
+			}
+			am.Post(out)
+		}})
+		if err != nil {
+			return err
+		}
+		w.OnClose(p.Close)
+		if err := p.LoadRules(RehearsalRulesFile, ops.AlertRules); err != nil {
+			return err
+		}
+		w.SetPart("prometheus", p)
+		w.SetEnv(config.PrometheusURL, p.URL)
+		dir := filepath.Join(w.Dir, "ops")
+		files := map[string][]byte{ops.DashboardPath: ops.Dashboard, ops.AlertRulesPath: ops.AlertRules}
+		for rel, data := range files {
+			path := filepath.Join(dir, rel)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				return err
+			}
+		}
+		w.SetEnv(config.DashboardFile, filepath.Join(dir, ops.DashboardPath))
+		w.SetEnv(config.AlertRulesFile, filepath.Join(dir, ops.AlertRulesPath))
+		return nil
+	}})
+}
+
+// PrometheusFake returns the rehearsal's Prometheus fake.
+func PrometheusFake(w *world.World) *promfake.Fake { return w.Part("prometheus").(*promfake.Fake) }
+
+// AlertmanagerFake returns the rehearsal's Alertmanager fake.
+func AlertmanagerFake(w *world.World) *alertmanagerfake.Fake {
+	return w.Part("alertmanager").(*alertmanagerfake.Fake)
+}
