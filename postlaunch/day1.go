@@ -1,0 +1,198 @@
+package postlaunch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/pg"
+	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// NoEscrowDrift checks DAY-2: No escrow state drift (DB vs Stripe).
+// (a) read-only SQL invariants (contract §12.2); (b) PaymentIntents,
+// transfers and refunds created in the window listed from Stripe, 100 per
+// call, matched to escrows by id and metadata. Every mismatch is listed by
+// escrow id.
+//
+// "FUNDED for more than 24 h" is judged against the task: an escrow still
+// FUNDED HUSTLEXP_DRIFT_FUNDED_MAX_AGE after its task COMPLETED (release never
+// happened) or was CANCELLED/EXPIRED (refund never happened) is drift; a task
+// still being worked on legitimately keeps its escrow FUNDED for days.
+func NoEscrowDrift(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.DatabaseURL, config.StripeSecretKey, config.StripeAPIBase)
+	ctx := check.Ctx(t, env.Cfg)
+	cfg := env.Cfg
+	now := time.Now()
+	p := DriftParams{
+		Production:   cfg.Target == config.Production,
+		FundedMaxAge: cfg.Duration(config.DriftFundedMaxAge),
+		StuckAfter:   cfg.Duration(config.DriftStuckAfter),
+		OutboxMaxAge: cfg.Duration(config.OutboxMaxAge),
+		Since:        now.Add(-cfg.Duration(config.DriftWindow)),
+		Lookback:     cfg.Duration(config.DriftLookback),
+		Grace:        cfg.Duration(config.DriftGrace),
+		MaxObjects:   cfg.Int(config.DriftMaxStripeObjs),
+	}
+	dsn := cfg.Get(config.DatabaseURL)
+
+	// (a) SQL invariants.
+	var sqlFound []Mismatch
+	start := time.Now()
+	err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+		var err error
+		sqlFound, err = SQLDrift(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("DAY-2 SQL invariants on %s: %v", pg.Host(dsn), err)
+	}
+	check.Evidence(t, "sql_invariants", fmt.Sprintf("%d findings in %s", len(sqlFound), time.Since(start).Round(time.Millisecond)))
+
+	// (b) Stripe reconciliation.
+	sc, counter := stripex.NewCounting(cfg)
+	side, err := ListStripe(ctx, sc, counter, p.Since.Add(-p.Lookback), p.MaxObjects)
+	if err != nil {
+		t.Fatalf("DAY-2 Stripe reconciliation: %v", err)
+	}
+	var escrows map[string]*windowEscrow
+	err = pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+		var err error
+		escrows, err = WindowEscrows(ctx, tx, p, side)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("DAY-2 reconciliation query on %s: %v", pg.Host(dsn), err)
+	}
+	recon := Reconcile(p, escrows, side, now)
+	objs := len(side.PIs) + len(side.Transfers) + len(side.Refunds)
+	check.Evidence(t, "stripe_reconciliation", fmt.Sprintf("%d escrows vs %d PaymentIntents, %d transfers, %d refunds since %s in %d list calls; %d mismatches",
+		len(escrows), len(side.PIs), len(side.Transfers), len(side.Refunds), p.Since.Add(-p.Lookback).UTC().Format(time.RFC3339), side.Calls, len(recon)))
+	if budget := ceilDiv(len(side.PIs)) + ceilDiv(len(side.Transfers)) + ceilDiv(len(side.Refunds)); side.Calls > int64(budget) {
+		t.Errorf("Stripe list calls = %d for %d objects, want ≤ %d (100 per call, no per-object GETs)", side.Calls, objs, budget)
+	}
+
+	all := append(sqlFound, recon...)
+	kinds, by := GroupMismatches(all)
+	for _, k := range kinds {
+		ms := by[k]
+		check.Evidence(t, "drift."+k, len(ms))
+		var lines []string
+		for i, m := range ms {
+			if i == 10 {
+				lines = append(lines, fmt.Sprintf("… and %d more", len(ms)-10))
+				break
+			}
+			lines = append(lines, m.Ref+" ("+m.Detail+")")
+		}
+		t.Errorf("escrow drift %s: %d — %s", k, len(ms), strings.Join(lines, "; "))
+	}
+	if len(all) == 0 {
+		check.Evidence(t, "drift", "none")
+	}
+}
+
+func ceilDiv(n int) int {
+	if n == 0 {
+		return 1 // an empty list is still one call
+	}
+	return (n + stripex.PageSize - 1) / stripex.PageSize
+}
+
+// AISpendWithinBudget checks DAY-3: AI daily spend within $50. Today's UTC
+// spend from every source the deployment has — Redis
+// ai:global_spend:<YYYY-MM-DD> (cents), the ai_cost_logs table if it exists,
+// the AI cost metric if one is configured — each must be ≤ the budget.
+func AISpendWithinBudget(t check.T, env *target.Env) {
+	t.Helper()
+	cfg := env.Cfg
+	ctx := check.Ctx(t, cfg)
+	budgetCents := int64(math.Round(cfg.Float(config.AIDailyBudgetUSD) * 100))
+	day := time.Now().UTC().Format("2006-01-02")
+	sources := 0
+	judge := func(source string, cents int64) {
+		sources++
+		check.Evidence(t, "ai_spend."+source, fmt.Sprintf("$%.2f today (%s UTC)", float64(cents)/100, day))
+		if cents > budgetCents {
+			t.Errorf("AI spend from %s = $%.2f on %s UTC, over the $%.2f daily budget (HUSTLEXP_AI_DAILY_BUDGET_USD)",
+				source, float64(cents)/100, day, float64(budgetCents)/100)
+		}
+	}
+
+	if cfg.Get(config.RedisURL) != "" {
+		cents, err := redisSpend(ctx, cfg, "ai:global_spend:"+day)
+		if err != nil {
+			t.Errorf("AI spend: Redis GET ai:global_spend:%s: %v", day, err)
+		} else {
+			judge("redis", cents)
+		}
+	}
+	if cfg.Get(config.DatabaseURL) != "" {
+		dsn := cfg.Get(config.DatabaseURL)
+		var exists bool
+		var cents int64
+		err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT to_regclass('public.ai_cost_logs') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+				return err
+			}
+			return tx.QueryRow(ctx, `SELECT coalesce(sum(estimated_cost_cents), 0)::bigint FROM ai_cost_logs
+				WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'utc') AT TIME ZONE 'utc'`).Scan(&cents)
+		})
+		switch {
+		case err != nil:
+			t.Errorf("AI spend: ai_cost_logs on %s: %v", pg.Host(dsn), err)
+		case exists:
+			judge("ai_cost_logs", cents)
+		default:
+			check.Evidence(t, "ai_spend.ai_cost_logs", "table absent (not created by the required migrations)")
+		}
+	}
+	if q := cfg.Get(config.AICostQuery); q != "" {
+		usd, err := promScalar(ctx, cfg, q)
+		if err != nil {
+			t.Errorf("AI spend: metric query %s: %v", config.AICostQuery, err)
+		} else {
+			judge("metric", int64(math.Round(usd*100)))
+		}
+	}
+	if sources == 0 && !t.Failed() {
+		check.Unverified(t, "no AI spend source observable: set %s (Redis holding ai:global_spend:<date>), %s (ai_cost_logs) or %s",
+			config.RedisURL, config.DatabaseURL, config.AICostQuery)
+	}
+}
+
+// redisSpend GETs an integer-cents key; a missing key is zero spend today.
+func redisSpend(ctx context.Context, cfg *config.Config, key string) (int64, error) {
+	opt, err := redis.ParseURL(cfg.Get(config.RedisURL))
+	if err != nil {
+		return 0, fmt.Errorf("parse %s: %v", config.RedisURL, err)
+	}
+	to := cfg.Duration(config.HTTPTimeout)
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = to, to, to
+	opt.MaxRetries = 0
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	v, err := rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %v", opt.Addr, err)
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q is not a number of cents", oneLine(v, 40))
+	}
+	return int64(math.Round(f)), nil
+}

@@ -1,0 +1,190 @@
+package postlaunch_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/stripefake"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/datagen"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/postlaunch"
+)
+
+const day1Timeout = 60 * time.Second
+
+func TestSelfDAY2NoEscrowDrift(t *testing.T) {
+	l := newLedger(t, 2)
+	r := checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, l.env) })
+	if r.Attrs["evidence.drift"] != "none" {
+		t.Fatalf("healthy ledger: evidence %v", r.Attrs)
+	}
+
+	type fault struct {
+		name   string
+		inject func(t *testing.T, l *ledger)
+		env    map[string]string
+		wants  []string
+	}
+	faults := []fault{
+		{"released escrow, task not completed", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE tasks SET state = 'ACCEPTED' WHERE id = '%s'", l.seeded.First("RELEASED").TaskID))
+		}, nil, []string{postlaunch.DriftReleasedTaskNotCompleted}},
+		{"funded long after the task ended", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE tasks SET state = 'CANCELLED', updated_at = now() - interval '3 days' WHERE id = '%s'", l.seeded.First("FUNDED").TaskID))
+		}, nil, []string{postlaunch.DriftFundedStale}},
+		{"released without transfer", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE escrows SET stripe_transfer_id = NULL, provider_transfer_id = NULL WHERE id = '%s'", l.seeded.First("RELEASED").ID))
+		}, nil, []string{postlaunch.DriftReleasedNoTransfer}},
+		{"released by a non-Stripe provider in production", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE escrows SET payout_provider = 'MANUAL_RECONCILIATION' WHERE id = '%s'", l.seeded.First("RELEASED").ID))
+		}, map[string]string{config.HustlexpTarget: "production"}, []string{postlaunch.DriftReleasedNotStripe}},
+		{"refunded without refund id", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE escrows SET stripe_refund_id = NULL WHERE id = '%s'", l.seeded.First("REFUNDED").ID))
+		}, nil, []string{postlaunch.DriftRefundedNoRefund}},
+		{"funded without payment intent", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE escrows SET stripe_payment_intent_id = NULL WHERE id = '%s'", l.seeded.First("FUNDED").ID))
+		}, nil, []string{postlaunch.DriftNoPaymentIntent}},
+		{"stripe event failed", func(t *testing.T, l *ledger) {
+			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, result, error_message) VALUES ('evt_fault_failed', 'transfer.created', 'failed', 'net payout mismatch')")
+		}, nil, []string{postlaunch.DriftStripeEventFailed, "evt_fault_failed"}},
+		{"stripe event stuck in processing", func(t *testing.T, l *ledger) {
+			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, result, claimed_at) VALUES ('evt_fault_stuck', 'payment_intent.succeeded', 'processing', now() - interval '30 minutes')")
+		}, nil, []string{postlaunch.DriftStripeEventStuck, "evt_fault_stuck"}},
+		{"outbox backlog", func(t *testing.T, l *ledger) {
+			l.fault(t, "INSERT INTO outbox_events(event_type, aggregate_type, queue_name, status, created_at) VALUES ('escrow.release_requested', 'escrow', 'critical_payments', 'pending', now() - interval '2 hours')")
+		}, nil, []string{postlaunch.DriftOutboxBacklog, "escrow.release_requested"}},
+		{"PI requires_payment_method for a FUNDED escrow", func(t *testing.T, l *ledger) {
+			if err := l.fake.SetPaymentIntentStatus(l.seeded.First("FUNDED").PI, "requires_payment_method"); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftPINotSucceeded, "requires_payment_method"}},
+		{"PI amount received differs", func(t *testing.T, l *ledger) {
+			e := l.seeded.First("FUNDED")
+			if err := l.fake.SetPaymentIntentAmountReceived(e.PI, e.Amount-100); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftPIAmount}},
+		{"PI missing in Stripe", func(t *testing.T, l *ledger) { l.fake.DeletePaymentIntent(l.seeded.First("RELEASED").PI) },
+			nil, []string{postlaunch.DriftPIMissing}},
+		{"PENDING escrow whose PI succeeded", func(t *testing.T, l *ledger) {
+			e := l.seeded.First("PENDING")
+			if err := l.fake.Seed(&stripefake.PaymentIntent{Amount: e.Amount, AmountReceived: e.Amount, Status: "succeeded",
+				Metadata: map[string]string{"task_id": e.TaskID}, Created: time.Now().Add(-time.Hour).Unix()}); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftPendingButPaid}},
+		{"transfer missing", func(t *testing.T, l *ledger) { l.fake.DeleteTransfer(l.seeded.First("RELEASED").Transfer) },
+			nil, []string{postlaunch.DriftTransferMissing}},
+		{"transfer reversed", func(t *testing.T, l *ledger) {
+			if err := l.fake.ReverseTransfer(l.seeded.First("RELEASED").Transfer); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftTransferReversed}},
+		{"transfer metadata names another escrow", func(t *testing.T, l *ledger) {
+			if err := l.fake.SetTransferMetadata(l.seeded.First("RELEASED").Transfer, "escrow_id", datagen.UUID("someone-else")); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftTransferMetadata}},
+		{"transfer paid but escrow not released", func(t *testing.T, l *ledger) {
+			e := l.seeded.First("FUNDED")
+			if err := l.fake.Seed(&stripefake.Transfer{Amount: e.Amount * 4 / 5, Destination: "acct_x", Created: time.Now().Add(-time.Hour).Unix(),
+				Metadata: map[string]string{"escrow_id": e.ID}}); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftTransferNoRelease}},
+		{"transfer for an escrow the database lacks", func(t *testing.T, l *ledger) {
+			if err := l.fake.Seed(&stripefake.Transfer{Amount: 4000, Destination: "acct_x", Created: time.Now().Add(-time.Hour).Unix(),
+				Metadata: map[string]string{"escrow_id": datagen.UUID("ghost")}}); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftTransferUnknownEscr}},
+		{"refund missing in Stripe", func(t *testing.T, l *ledger) {
+			l.fault(t, fmt.Sprintf("UPDATE escrows SET stripe_refund_id = 're_doesnotexist' WHERE id = '%s'", l.seeded.First("REFUNDED").ID))
+		}, nil, []string{postlaunch.DriftRefundMissing, "re_doesnotexist"}},
+		{"refund failed", func(t *testing.T, l *ledger) {
+			if err := l.fake.SetRefundStatus(l.seeded.First("REFUNDED").Refund, "failed"); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{postlaunch.DriftRefundNotSucceeded, "failed"}},
+	}
+	for _, f := range faults {
+		t.Run("fault="+f.name, func(t *testing.T) {
+			l := newLedger(t, 1)
+			f.inject(t, l)
+			env := l.env
+			if f.env != nil {
+				env = env.MustWith(f.env)
+			}
+			r := checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, env) }, f.wants...)
+			t.Logf("%s", r.Text())
+		})
+	}
+	t.Run("fault=Stripe unreachable", func(t *testing.T) {
+		l := newLedger(t, 1)
+		l.fake.SetOutage(503)
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, l.env) }, "list PaymentIntents", "503")
+	})
+	t.Run("fault=Stripe key rejected", func(t *testing.T) {
+		l := newLedger(t, 1)
+		bad := l.env.MustWith(map[string]string{config.StripeSecretKey: "sk_test_wrong"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, bad) }, "401")
+	})
+}
+
+func TestSelfDAY3AISpend(t *testing.T) {
+	w, env := harness.World(t)
+	rurl := redisDB(t, w, "7")
+	opt, _ := redis.ParseURL(rurl)
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	key := "ai:global_spend:" + time.Now().UTC().Format("2006-01-02")
+	t.Cleanup(func() { rdb.Del(context.Background(), key) })
+	spend := env.MustWith(map[string]string{config.RedisURL: rurl})
+
+	if err := rdb.Set(ctx, key, "1234", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r := checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) })
+	if got := r.Attrs["evidence.ai_spend.redis"]; got == "" || got[:6] != "$12.34" {
+		t.Fatalf("evidence ai_spend.redis = %q, want $12.34 …", got)
+	}
+
+	t.Run("fault=spend $51 in Redis", func(t *testing.T) {
+		if err := rdb.Set(ctx, key, "5100", time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rdb.Set(context.Background(), key, "1234", time.Hour) })
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) }, "redis", "$51.00", "$50.00 daily budget")
+	})
+	t.Run("fault=spend $51 in ai_cost_logs", func(t *testing.T) {
+		l := newLedger(t, 1)
+		l.fault(t, `CREATE TABLE ai_cost_logs (id serial PRIMARY KEY, agent_type text, user_id uuid, provider text, model text,
+			tokens_used int, estimated_cost_cents int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+			GRANT SELECT ON ai_cost_logs TO launchcheck_ro;
+			INSERT INTO ai_cost_logs(agent_type, provider, model, tokens_used, estimated_cost_cents)
+			  SELECT 'judge', 'openai', 'gpt', 1000, 51 FROM generate_series(1, 100);
+			INSERT INTO ai_cost_logs(agent_type, provider, model, tokens_used, estimated_cost_cents, created_at)
+			  VALUES ('judge', 'openai', 'gpt', 1000, 99999, now() - interval '2 days')`)
+		bad := l.env.MustWith(map[string]string{config.RedisURL: rurl})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai_cost_logs", "$51.00")
+	})
+	t.Run("fault=no source observable", func(t *testing.T) {
+		none := env.MustWith(map[string]string{config.RedisURL: "", config.DatabaseURL: ""})
+		r := checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, none) }, "no AI spend source observable")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=Redis unreachable", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RedisURL: "redis://127.0.0.1:1/0"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai:global_spend", "127.0.0.1:1")
+	})
+}

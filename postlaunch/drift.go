@@ -1,0 +1,388 @@
+package postlaunch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/client"
+
+	"github.com/hustlexp/launchcheck/internal/stripex"
+)
+
+// Drift kinds (contract §12.2). SQL kinds come from the database alone;
+// Stripe kinds from reconciling escrows with Stripe's lists.
+const (
+	DriftReleasedTaskNotCompleted = "released_task_not_completed"
+	DriftFundedStale              = "funded_after_task_ended"
+	DriftReleasedNoTransfer       = "released_without_transfer"
+	DriftReleasedNotStripe        = "released_payout_provider_not_stripe"
+	DriftRefundedNoRefund         = "refunded_without_refund_id"
+	DriftNoPaymentIntent          = "funded_without_payment_intent"
+	DriftStripeEventFailed        = "stripe_event_failed"
+	DriftStripeEventStuck         = "stripe_event_stuck_processing"
+	DriftOutboxBacklog            = "outbox_backlog"
+
+	DriftPIMissing           = "payment_intent_missing"
+	DriftPINotSucceeded      = "payment_intent_not_succeeded"
+	DriftPIAmount            = "payment_intent_amount_mismatch"
+	DriftPITask              = "payment_intent_task_mismatch"
+	DriftPendingButPaid      = "pending_but_stripe_succeeded"
+	DriftTransferMissing     = "transfer_missing"
+	DriftTransferReversed    = "transfer_reversed"
+	DriftTransferMetadata    = "transfer_escrow_id_mismatch"
+	DriftTransferNoRelease   = "transfer_without_release"
+	DriftRefundMissing       = "refund_missing"
+	DriftRefundNotSucceeded  = "refund_not_succeeded"
+	DriftTransferUnknownEscr = "transfer_for_unknown_escrow"
+)
+
+// Mismatch is one drift finding.
+type Mismatch struct {
+	Kind   string
+	Ref    string // escrow id, or stripe event / outbox id for backlog kinds
+	Detail string
+}
+
+// DriftParams tune the drift queries.
+type DriftParams struct {
+	Production   bool
+	FundedMaxAge time.Duration
+	StuckAfter   time.Duration
+	OutboxMaxAge time.Duration
+	Since        time.Time // reconciliation window start
+	Lookback     time.Duration
+	Grace        time.Duration
+	MaxObjects   int
+}
+
+const sampleLimit = 2000
+
+// SQLDrift runs the read-only invariant queries of DAY-2 (a).
+func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
+	rows, err := tx.Query(ctx, `
+		SELECT e.id::text, e.state, coalesce(t.state, '(no task)'),
+		       e.stripe_payment_intent_id IS NULL, e.stripe_transfer_id IS NULL,
+		       coalesce(e.payout_provider, ''), coalesce(e.provider_transfer_id, ''), coalesce(e.stripe_transfer_id, ''),
+		       e.stripe_refund_id IS NULL,
+		       (e.state = 'FUNDED' AND t.state IN ('COMPLETED','CANCELLED','EXPIRED')
+		          AND coalesce(t.payout_ready_at, t.completed_at, t.updated_at) < now() - $1::interval)
+		FROM escrows e LEFT JOIN tasks t ON t.id = e.task_id
+		WHERE e.state <> 'PENDING' AND (
+		     (e.state = 'RELEASED' AND (t.state IS DISTINCT FROM 'COMPLETED' OR e.stripe_transfer_id IS NULL
+		          OR (e.payout_provider = 'STRIPE' AND e.provider_transfer_id IS DISTINCT FROM e.stripe_transfer_id)
+		          OR ($2 AND e.payout_provider IS DISTINCT FROM 'STRIPE')))
+		  OR (e.state = 'FUNDED' AND t.state IN ('COMPLETED','CANCELLED','EXPIRED')
+		          AND coalesce(t.payout_ready_at, t.completed_at, t.updated_at) < now() - $1::interval)
+		  OR (e.state = 'REFUNDED' AND e.stripe_refund_id IS NULL)
+		  OR (e.stripe_payment_intent_id IS NULL AND coalesce(e.payout_provider, '') <> 'LOCAL_CERTIFICATION_TEST'))
+		LIMIT $3`, p.FundedMaxAge.String(), p.Production, sampleLimit)
+	if err != nil {
+		return nil, fmt.Errorf("escrow invariants: %w", err)
+	}
+	for rows.Next() {
+		var id, state, tstate, provider, ptid, stid string
+		var noPI, noTR, noRE, stale bool
+		if err := rows.Scan(&id, &state, &tstate, &noPI, &noTR, &provider, &ptid, &stid, &noRE, &stale); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if state == "RELEASED" && tstate != "COMPLETED" {
+			out = append(out, Mismatch{DriftReleasedTaskNotCompleted, id, "escrow RELEASED, task " + tstate})
+		}
+		if state == "RELEASED" && noTR && provider != "MANUAL_RECONCILIATION" && provider != "LOCAL_CERTIFICATION_TEST" {
+			out = append(out, Mismatch{DriftReleasedNoTransfer, id, "RELEASED with stripe_transfer_id NULL (payout_provider " + orNone(provider) + ")"})
+		}
+		if state == "RELEASED" && !noTR && provider == "STRIPE" && ptid != stid {
+			out = append(out, Mismatch{DriftReleasedNoTransfer, id, fmt.Sprintf("provider_transfer_id %q ≠ stripe_transfer_id %q", ptid, stid)})
+		}
+		if state == "RELEASED" && p.Production && provider != "STRIPE" {
+			out = append(out, Mismatch{DriftReleasedNotStripe, id, "payout_provider " + orNone(provider) + " in production"})
+		}
+		if stale {
+			out = append(out, Mismatch{DriftFundedStale, id, fmt.Sprintf("still FUNDED, task %s for more than %s", tstate, p.FundedMaxAge)})
+		}
+		if state == "REFUNDED" && noRE {
+			out = append(out, Mismatch{DriftRefundedNoRefund, id, "REFUNDED with stripe_refund_id NULL"})
+		}
+		if noPI && provider != "LOCAL_CERTIFICATION_TEST" {
+			out = append(out, Mismatch{DriftNoPaymentIntent, id, state + " with stripe_payment_intent_id NULL"})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("escrow invariants: %w", err)
+	}
+
+	rows, err = tx.Query(ctx, `
+		SELECT stripe_event_id, type, result, coalesce(error_message, ''),
+		       (result = 'processing' AND processed_at IS NULL AND claimed_at < now() - $1::interval)
+		FROM stripe_events
+		WHERE result = 'failed' OR (result = 'processing' AND processed_at IS NULL AND claimed_at < now() - $1::interval)
+		LIMIT $2`, p.StuckAfter.String(), sampleLimit)
+	if err != nil {
+		return nil, fmt.Errorf("stripe_events backlog: %w", err)
+	}
+	for rows.Next() {
+		var id, typ, result, msg string
+		var stuck bool
+		if err := rows.Scan(&id, &typ, &result, &msg, &stuck); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if stuck {
+			out = append(out, Mismatch{DriftStripeEventStuck, id, typ + " processing for more than " + p.StuckAfter.String()})
+		} else {
+			out = append(out, Mismatch{DriftStripeEventFailed, id, typ + " failed: " + oneLine(msg, 80)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stripe_events backlog: %w", err)
+	}
+
+	rows, err = tx.Query(ctx, `
+		SELECT id::text, event_type, status, queue_name, now() - created_at
+		FROM outbox_events
+		WHERE status IN ('pending','failed') AND created_at < now() - $1::interval
+		ORDER BY created_at LIMIT $2`, p.OutboxMaxAge.String(), sampleLimit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox backlog: %w", err)
+	}
+	for rows.Next() {
+		var id, typ, status, queue string
+		var age time.Duration
+		if err := rows.Scan(&id, &typ, &status, &queue, &age); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, Mismatch{DriftOutboxBacklog, id, fmt.Sprintf("%s %s on %s for %s", typ, status, queue, age.Round(time.Second))})
+	}
+	rows.Close()
+	return out, rows.Err()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return s
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+// windowEscrow is an escrow the reconciliation looks at.
+type windowEscrow struct {
+	id, taskID, state, provider string
+	amount                      int64
+	pi, tr, re                  string
+	fundedAt, releasedAt        *time.Time
+	refundedAt                  *time.Time
+	createdAt                   time.Time
+}
+
+// StripeSide is what the reconciliation listed from Stripe.
+type StripeSide struct {
+	PIs       map[string]*stripe.PaymentIntent
+	Transfers map[string]*stripe.Transfer
+	Refunds   map[string]*stripe.Refund
+	Calls     int64
+}
+
+// ListStripe lists PaymentIntents, transfers and refunds created since
+// `from`, 100 per call, with no per-object GETs.
+func ListStripe(ctx context.Context, sc *client.API, counter *stripex.Counter, from time.Time, max int) (*StripeSide, error) {
+	s := &StripeSide{PIs: map[string]*stripe.PaymentIntent{}, Transfers: map[string]*stripe.Transfer{}, Refunds: map[string]*stripe.Refund{}}
+	rng := &stripe.RangeQueryParams{GreaterThanOrEqual: from.Unix()}
+	before := counter.Calls()
+
+	pl := &stripe.PaymentIntentListParams{CreatedRange: rng}
+	pl.Limit, pl.Context = stripe.Int64(stripex.PageSize), ctx
+	if _, capped, err := stripex.Drain(ctx, sc.PaymentIntents.List(pl).Iter, max, func(v any) {
+		pi := v.(*stripe.PaymentIntent)
+		s.PIs[pi.ID] = pi
+	}); err != nil {
+		return nil, fmt.Errorf("list PaymentIntents created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+	} else if capped {
+		return nil, fmt.Errorf("more than %d PaymentIntents since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
+	}
+
+	tl := &stripe.TransferListParams{CreatedRange: rng}
+	tl.Limit, tl.Context = stripe.Int64(stripex.PageSize), ctx
+	if _, capped, err := stripex.Drain(ctx, sc.Transfers.List(tl).Iter, max, func(v any) {
+		tr := v.(*stripe.Transfer)
+		s.Transfers[tr.ID] = tr
+	}); err != nil {
+		return nil, fmt.Errorf("list transfers created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+	} else if capped {
+		return nil, fmt.Errorf("more than %d transfers since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
+	}
+
+	rl := &stripe.RefundListParams{CreatedRange: rng}
+	rl.Limit, rl.Context = stripe.Int64(stripex.PageSize), ctx
+	if _, capped, err := stripex.Drain(ctx, sc.Refunds.List(rl).Iter, max, func(v any) {
+		rf := v.(*stripe.Refund)
+		s.Refunds[rf.ID] = rf
+	}); err != nil {
+		return nil, fmt.Errorf("list refunds created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+	} else if capped {
+		return nil, fmt.Errorf("more than %d refunds since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
+	}
+	s.Calls = counter.Calls() - before
+	return s, nil
+}
+
+// WindowEscrows reads the escrows the reconciliation judges: those funded,
+// released or refunded since p.Since, PENDING ones created since the listing
+// start, and every escrow a listed Stripe object points at.
+func WindowEscrows(ctx context.Context, tx pgx.Tx, p DriftParams, s *StripeSide) (map[string]*windowEscrow, error) {
+	var ids, tasks []string
+	for _, tr := range s.Transfers {
+		if id := tr.Metadata["escrow_id"]; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	for _, pi := range s.PIs {
+		if id := pi.Metadata["task_id"]; id != "" && pi.Status == stripe.PaymentIntentStatusSucceeded {
+			tasks = append(tasks, id)
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT id::text, task_id::text, state, amount, coalesce(payout_provider, ''),
+		       coalesce(stripe_payment_intent_id, ''), coalesce(stripe_transfer_id, ''), coalesce(stripe_refund_id, ''),
+		       funded_at, released_at, refunded_at, created_at
+		FROM escrows
+		WHERE funded_at >= $1 OR released_at >= $1 OR refunded_at >= $1
+		   OR (state = 'PENDING' AND created_at >= $2)
+		   OR id::text = ANY($3) OR task_id::text = ANY($4)`,
+		p.Since, p.Since.Add(-p.Lookback), ids, tasks)
+	if err != nil {
+		return nil, fmt.Errorf("escrows in the window: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]*windowEscrow{}
+	for rows.Next() {
+		e := &windowEscrow{}
+		if err := rows.Scan(&e.id, &e.taskID, &e.state, &e.amount, &e.provider, &e.pi, &e.tr, &e.re,
+			&e.fundedAt, &e.releasedAt, &e.refundedAt, &e.createdAt); err != nil {
+			return nil, err
+		}
+		out[e.id] = e
+	}
+	return out, rows.Err()
+}
+
+// Reconcile matches escrows with Stripe objects by id and metadata.
+func Reconcile(p DriftParams, es map[string]*windowEscrow, s *StripeSide, now time.Time) []Mismatch {
+	var out []Mismatch
+	settled := now.Add(-p.Grace)
+	in := func(t *time.Time) bool { return t != nil && !t.Before(p.Since) && t.Before(settled) }
+	listedFrom := p.Since.Add(-p.Lookback).Format(time.RFC3339)
+	byTask := map[string]*windowEscrow{}
+	for _, e := range es {
+		byTask[e.taskID] = e
+	}
+	ids := make([]string, 0, len(es))
+	for id := range es {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		e := es[id]
+		if in(e.fundedAt) && e.pi != "" {
+			pi, ok := s.PIs[e.pi]
+			switch {
+			case !ok:
+				out = append(out, Mismatch{DriftPIMissing, id, fmt.Sprintf("%s escrow's PaymentIntent %s not among PaymentIntents created since %s", e.state, e.pi, listedFrom)})
+			case pi.Status != stripe.PaymentIntentStatusSucceeded:
+				out = append(out, Mismatch{DriftPINotSucceeded, id, fmt.Sprintf("escrow %s but PaymentIntent %s is %s", e.state, e.pi, pi.Status)})
+			case pi.AmountReceived != e.amount:
+				out = append(out, Mismatch{DriftPIAmount, id, fmt.Sprintf("PaymentIntent %s amount_received %d ≠ escrow amount %d", e.pi, pi.AmountReceived, e.amount)})
+			case pi.Metadata["task_id"] != "" && pi.Metadata["task_id"] != e.taskID:
+				out = append(out, Mismatch{DriftPITask, id, fmt.Sprintf("PaymentIntent %s metadata.task_id %s ≠ escrow task %s", e.pi, pi.Metadata["task_id"], e.taskID)})
+			}
+		}
+		if in(e.releasedAt) && e.state == "RELEASED" && e.tr != "" && (e.provider == "STRIPE" || e.provider == "") {
+			tr, ok := s.Transfers[e.tr]
+			switch {
+			case !ok:
+				out = append(out, Mismatch{DriftTransferMissing, id, fmt.Sprintf("RELEASED escrow's transfer %s not among transfers created since %s", e.tr, listedFrom)})
+			case tr.Reversed || tr.AmountReversed > 0:
+				out = append(out, Mismatch{DriftTransferReversed, id, fmt.Sprintf("transfer %s reversed (%d of %d cents)", e.tr, tr.AmountReversed, tr.Amount)})
+			case tr.Metadata["escrow_id"] != id:
+				out = append(out, Mismatch{DriftTransferMetadata, id, fmt.Sprintf("transfer %s metadata.escrow_id %q ≠ escrow id", e.tr, tr.Metadata["escrow_id"])})
+			}
+		}
+		if in(e.refundedAt) && e.state == "REFUNDED" && e.re != "" {
+			rf, ok := s.Refunds[e.re]
+			switch {
+			case !ok:
+				out = append(out, Mismatch{DriftRefundMissing, id, fmt.Sprintf("REFUNDED escrow's refund %s not among refunds created since %s", e.re, listedFrom)})
+			case rf.Status != stripe.RefundStatusSucceeded:
+				out = append(out, Mismatch{DriftRefundNotSucceeded, id, fmt.Sprintf("refund %s is %s", e.re, rf.Status)})
+			}
+		}
+	}
+	// Stripe → database.
+	var piIDs []string
+	for pid := range s.PIs {
+		piIDs = append(piIDs, pid)
+	}
+	sort.Strings(piIDs)
+	for _, pid := range piIDs {
+		pi := s.PIs[pid]
+		e := byTask[pi.Metadata["task_id"]]
+		if e == nil || pi.Status != stripe.PaymentIntentStatusSucceeded || e.state != "PENDING" {
+			continue
+		}
+		if time.Unix(pi.Created, 0).Before(settled) {
+			out = append(out, Mismatch{DriftPendingButPaid, e.id, fmt.Sprintf("escrow PENDING while PaymentIntent %s (metadata.task_id %s) succeeded", pid, e.taskID)})
+		}
+	}
+	var trIDs []string
+	for tid := range s.Transfers {
+		trIDs = append(trIDs, tid)
+	}
+	sort.Strings(trIDs)
+	for _, tid := range trIDs {
+		tr := s.Transfers[tid]
+		eid := tr.Metadata["escrow_id"]
+		if eid == "" || time.Unix(tr.Created, 0).Before(p.Since) || !time.Unix(tr.Created, 0).Before(settled) || tr.Reversed {
+			continue
+		}
+		e, ok := es[eid]
+		switch {
+		case !ok:
+			out = append(out, Mismatch{DriftTransferUnknownEscr, eid, fmt.Sprintf("transfer %s names escrow %s, which the database does not have", tid, eid)})
+		case e.state != "RELEASED" && e.state != "REFUND_PARTIAL":
+			out = append(out, Mismatch{DriftTransferNoRelease, eid, fmt.Sprintf("transfer %s paid out but escrow is %s", tid, e.state)})
+		case e.tr != "" && e.tr != tid:
+			out = append(out, Mismatch{DriftTransferMetadata, eid, fmt.Sprintf("transfer %s names this escrow, which records transfer %s", tid, e.tr)})
+		}
+	}
+	return out
+}
+
+// GroupMismatches groups findings by kind, kinds sorted.
+func GroupMismatches(ms []Mismatch) (kinds []string, by map[string][]Mismatch) {
+	by = map[string][]Mismatch{}
+	for _, m := range ms {
+		if _, ok := by[m.Kind]; !ok {
+			kinds = append(kinds, m.Kind)
+		}
+		by[m.Kind] = append(by[m.Kind], m)
+	}
+	sort.Strings(kinds)
+	return kinds, by
+}

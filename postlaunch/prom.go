@@ -1,0 +1,29 @@
+package postlaunch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/promq"
+)
+
+// promScalar runs an instant query that must return one sample now.
+func promScalar(ctx context.Context, cfg *config.Config, q string) (float64, error) {
+	if cfg.Get(config.PrometheusURL) == "" {
+		return 0, fmt.Errorf("%s not set", config.PrometheusURL)
+	}
+	c, err := promq.New(cfg)
+	if err != nil {
+		return 0, err
+	}
+	v, ok, err := c.Scalar(ctx, q, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, fmt.Errorf("query %q returned no sample", q)
+	}
+	return v, nil
+}
