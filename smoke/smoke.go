@@ -1,0 +1,310 @@
+package smoke
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/hxapi"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// K6SmokePasses checks SMK-1: `k6 run ops/load-test/k6-smoke.js` passes all thresholds.
+//
+// With k6 on PATH and the script in HUSTLEXP_REPO_DIR the real script runs
+// and must exit 0. The native equivalent always runs too: the same three
+// endpoints and thresholds, at an open-model rate kept under the target's
+// per-IP rate limit.
+func K6SmokePasses(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	base := env.Cfg.Get(config.BaseURL)
+	if bin, script, why := FindK6(env.Cfg.Get(config.RepoDir)); why != "" {
+		check.Evidence(t, "k6", "not run: "+why+"; native stage only")
+	} else {
+		runK6(t, ctx, env, bin, script, base)
+	}
+	c := hxapi.New(env)
+	probe, err := c.Get(ctx, "/health/liveness", false)
+	if err != nil {
+		t.Fatalf("SMK-1 probe: %v", err)
+	}
+	if probe.Status != http.StatusOK {
+		t.Fatalf("SMK-1 probe: GET /health/liveness = %d, want 200 before loading the target: %s", probe.Status, probe.Excerpt())
+	}
+	limit, remaining, _ := probe.RateLimit()
+	plan := PlanLoad(float64(env.Cfg.Int(config.LoadRate)), env.Cfg.Duration(config.LoadDuration), limit, remaining, env.Cfg.Bool(config.LoadIgnoreRateLimit))
+	if plan.Reason != "" {
+		check.Evidence(t, "load_plan", plan.Reason)
+	}
+	minN := env.Cfg.Int(config.LoadMinSamples)
+	if plan.Requests() < minN {
+		check.Unverified(t, "the rate limit (X-RateLimit-Limit=%d, %d remaining) leaves %d requests for the native stage, need at least %s=%d: raise %s or set %s=1",
+			limit, remaining, plan.Requests(), config.LoadMinSamples, minN, config.LoadDuration, config.LoadIgnoreRateLimit)
+	}
+	res, err := RunNativeLoad(ctx, base, LoadOptions{Plan: plan, Timeout: env.Cfg.Duration(config.HTTPTimeout), NextID: c.NextRequestID})
+	if err != nil {
+		t.Fatalf("SMK-1 native stage: %v", err)
+	}
+	judgeLoad(t, env, res)
+}
+
+func runK6(t check.T, ctx context.Context, env *target.Env, bin, script, base string) {
+	t.Helper()
+	dir, err := mkTemp()
+	if err != nil {
+		t.Fatalf("SMK-1 k6: temp dir: %v", err)
+	}
+	t.Cleanup(func() { removeAll(dir) })
+	kctx, cancel := context.WithTimeout(ctx, env.Cfg.Duration(config.LoadK6Timeout))
+	defer cancel()
+	run, err := RunK6(kctx, bin, script, base, dir)
+	if err != nil {
+		t.Errorf("SMK-1 k6: %v", err)
+		return
+	}
+	for _, th := range run.Thresholds {
+		name, verdict, _ := strings.Cut(th, ":")
+		check.Evidence(t, "k6."+strings.Join(strings.Fields(name), "."), strings.TrimSpace(verdict))
+	}
+	check.Evidence(t, "k6_exit", run.ExitCode)
+	if run.ExitCode != 0 {
+		t.Errorf("k6 run %s exited %d, want 0 (thresholds: %s); output: %s", script, run.ExitCode, strings.Join(run.Thresholds, "; "), run.Output)
+	}
+}
+
+// judgeLoad applies the k6-smoke thresholds to a native stage.
+func judgeLoad(t check.T, env *target.Env, res *LoadResult) {
+	t.Helper()
+	all, health := res.Latencies(""), res.Latencies("/health")
+	p99, hp99 := Percentile(all, 0.99), Percentile(health, 0.99)
+	maxErr := env.Cfg.Float(config.LoadMaxErrorRate)
+	wantP99, wantHP99 := env.Cfg.Duration(config.LoadP99), env.Cfg.Duration(config.LoadHealthP99)
+	check.Evidence(t, "native_requests", fmt.Sprintf("%d in %s at %.2f/s (open model, vegeta)", res.Sent, res.Elapsed.Round(time.Millisecond), res.Plan.Rate))
+	check.Evidence(t, "http_req_failed", fmt.Sprintf("%.2f%% (%d of %d), threshold < %.2f%%", 100*res.FailedRate(), res.Failed, res.Answered(), 100*maxErr))
+	check.Evidence(t, "http_req_duration_p99", fmt.Sprintf("%s, threshold < %s", p99.Round(100*time.Microsecond), wantP99))
+	check.Evidence(t, "health_duration_p99", fmt.Sprintf("%s, threshold < %s", hp99.Round(100*time.Microsecond), wantHP99))
+	check.Evidence(t, "rate_limited_429", res.Limited)
+	for _, p := range SmokeEndpoints {
+		ls := res.Latencies(p)
+		check.Evidence(t, "latency"+strings.ReplaceAll(p, "/", "_"), fmt.Sprintf("n=%d p50=%s p95=%s p99=%s", len(ls),
+			Percentile(ls, 0.5).Round(100*time.Microsecond), Percentile(ls, 0.95).Round(100*time.Microsecond), Percentile(ls, 0.99).Round(100*time.Microsecond)))
+	}
+	xs, ys := res.SeriesP99()
+	check.Series(t, "native_load_p99_per_second", "ms", xs, ys)
+	if minN := env.Cfg.Int(config.LoadMinSamples); res.Answered() < minN {
+		check.Unverified(t, "only %d of %d requests were answered without 429 (need %d): the per-IP rate limit was hit by other traffic from this address",
+			res.Answered(), res.Sent, minN)
+	}
+	if res.FailedRate() >= maxErr {
+		t.Errorf("http_req_failed = %.2f%% (%d of %d non-429 requests), want < %.2f%%: %s", 100*res.FailedRate(), res.Failed, res.Answered(), 100*maxErr, failSummary(res.FailCodes))
+	}
+	if p99 >= wantP99 {
+		t.Errorf("http_req_duration p99 = %s over %d requests, want < %s (%s)", p99.Round(time.Millisecond), len(all), wantP99, config.LoadP99)
+	}
+	if hp99 >= wantHP99 {
+		t.Errorf("health_duration (GET /health) p99 = %s over %d requests, want < %s (%s): /health is slow", hp99.Round(time.Millisecond), len(health), wantHP99, config.LoadHealthP99)
+	}
+}
+
+func failSummary(m map[string]int) string {
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%d× %s", v, k))
+	}
+	sort.Strings(parts)
+	if len(parts) > 6 {
+		parts = append(parts[:6], "…")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HealthHealthy checks SMK-2: `/health` returns `{ status: "healthy" }`.
+// It asks once per replica (HUSTLEXP_REPLICAS) so every replica gets a chance to answer.
+func HealthHealthy(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	c := hxapi.New(env)
+	n := max(1, env.Cfg.Int(config.Replicas))
+	var lat []time.Duration
+	for i := 0; i < n; i++ {
+		h, r, err := c.Health(ctx)
+		if err != nil {
+			t.Fatalf("SMK-2: %v", err)
+		}
+		lat = append(lat, r.Latency)
+		if i == 0 {
+			check.Evidence(t, "health", fmt.Sprintf("%d status=%q", r.Status, h.Status))
+			if h.Build != nil {
+				check.Evidence(t, "build_revision", h.Build.Revision)
+			} else if h.OldShape() {
+				check.Evidence(t, "shape", "older deployment body (version "+h.Version+")")
+			}
+		}
+		if r.Status != http.StatusOK || h.Status != "healthy" {
+			t.Fatalf("GET /health = %d with status %q (sample %d of %d), want 200 with status \"healthy\": %s", r.Status, h.Status, i+1, n, healthCause(h, r))
+		}
+	}
+	check.Evidence(t, "latency_max", maxDur(lat).Round(100*time.Microsecond))
+}
+
+func healthCause(h *hxapi.Health, r *hxapi.Response) string {
+	switch {
+	case h.Error != "":
+		return "database error: " + h.Error
+	case h.Status == "unhealthy" && h.Build != nil && (h.Build.CleanSource == nil || !*h.Build.CleanSource || len(h.Build.Revision) != 40):
+		return fmt.Sprintf("untrusted build (revision %q, clean_source %v) in production mode", h.Build.Revision, h.Build.CleanSource)
+	}
+	return r.Excerpt()
+}
+
+// ReadinessDBLatency checks SMK-3: `/health/readiness` returns 200 with DB latency <100ms.
+// The latency comes from readiness dbLatencyMs when the deployment sends it
+// (older deployments), else from /health/detailed checks.database.latency;
+// several samples are taken and p50/p95 reported; p95 must stay under the limit.
+func ReadinessDBLatency(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	c := hxapi.New(env)
+	n := max(1, env.Cfg.Int(config.HealthSamples))
+	limit := env.Cfg.Duration(config.DBLatencyMax)
+	var db, http_ []time.Duration
+	source := ""
+	for i := 0; i < n; i++ {
+		rd, r, err := c.Readiness(ctx)
+		if err != nil {
+			t.Fatalf("SMK-3: %v", err)
+		}
+		http_ = append(http_, r.Latency)
+		if r.Status != http.StatusOK || !rd.Ready {
+			t.Fatalf("GET /health/readiness = %d ready=%v (sample %d of %d), want 200 ready=true: %s", r.Status, rd.Ready, i+1, n, r.Excerpt())
+		}
+		if rd.DBLatencyMs != nil {
+			source = "readiness dbLatencyMs"
+			db = append(db, rd.DBLatencyMs.Duration())
+			continue
+		}
+		if env.Cfg.Get(config.InternalAPIKey) == "" {
+			check.NotConfigured(t, env.Cfg, config.InternalAPIKey+" not set (readiness carries no dbLatencyMs, so the DB latency comes from /health/detailed)")
+		}
+		d, dr, err := c.Detailed(ctx)
+		if err != nil {
+			t.Fatalf("SMK-3: %v", err)
+		}
+		source = "/health/detailed checks.database.latency"
+		if d.Checks.Database.Status != "ok" || d.Checks.Database.Latency == nil {
+			t.Fatalf("GET /health/detailed = %d checks.database = {status:%q latency:%v error:%q}, want status ok with a latency", dr.Status, d.Checks.Database.Status, d.Checks.Database.Latency, d.Checks.Database.Error)
+		}
+		db = append(db, d.Checks.Database.Latency.Duration())
+	}
+	p50, p95 := Percentile(db, 0.5), Percentile(db, 0.95)
+	check.Evidence(t, "db_latency", fmt.Sprintf("p50=%s p95=%s max=%s over %d samples (%s)", p50, p95, maxDur(db), len(db), source))
+	check.Evidence(t, "readiness_http_latency", fmt.Sprintf("p50=%s p95=%s", Percentile(http_, 0.5).Round(100*time.Microsecond), Percentile(http_, 0.95).Round(100*time.Microsecond)))
+	if p95 >= limit {
+		t.Errorf("DB latency p95 = %s (p50 %s, max %s) over %d samples from %s, want < %s (%s): the database round trip is slow",
+			p95, p50, maxDur(db), len(db), source, limit, config.DBLatencyMax)
+	}
+}
+
+// BreakersClosed checks SMK-4: `/health/detailed` shows all circuit breakers CLOSED.
+// Each response shows one replica; replicas are told apart by their process
+// start (timestamp − uptime) and sampling continues until all
+// HUSTLEXP_REPLICAS were seen (or 4×replicas+2 samples).
+func BreakersClosed(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	ctx := check.Ctx(t, env.Cfg)
+	c := hxapi.New(env)
+	want := max(1, env.Cfg.Int(config.Replicas))
+	maxSamples := 4*want + 2
+	reps := &replicaSet{}
+	var problems []string
+	seenProblem := map[string]bool{}
+	samples := 0
+	for samples < maxSamples && (samples < want || reps.len() < want) {
+		d, r, err := c.Detailed(ctx)
+		if err != nil {
+			t.Fatalf("SMK-4: %v", err)
+		}
+		samples++
+		label := reps.label(d, samples)
+		if missing := missingBreakers(d.CircuitBreakers); len(missing) > 0 {
+			key := "missing " + strings.Join(missing, ",")
+			if !seenProblem[label+key] {
+				seenProblem[label+key] = true
+				problems = append(problems, fmt.Sprintf("%s: circuitBreakers lacks %s (GET /health/detailed = %d)", label, strings.Join(missing, ", "), r.Status))
+			}
+		}
+		if nc := d.NotClosed(); len(nc) > 0 {
+			key := strings.Join(nc, ",")
+			if !seenProblem[label+key] {
+				seenProblem[label+key] = true
+				problems = append(problems, fmt.Sprintf("%s: %s", label, key))
+			}
+		}
+	}
+	check.Evidence(t, "replicas_reached", fmt.Sprintf("%d of %d in %d samples (%s)", reps.len(), want, samples, strings.Join(reps.labels(), "; ")))
+	if len(problems) > 0 {
+		t.Fatalf("circuit breakers not CLOSED: %s (each is a dependency failing on that replica; see incident_events circuit_breaker_open)", strings.Join(problems, "; "))
+	}
+	if reps.len() < want {
+		check.Unverified(t, "reached %d of %d replicas (%s=%d) in %d samples of /health/detailed: the others' breakers were not seen", reps.len(), want, config.Replicas, want, samples)
+	}
+	check.Evidence(t, "breakers", fmt.Sprintf("all %d CLOSED on every replica reached", len(BreakerKeys)))
+}
+
+// BreakerKeys are the 10 breakers the contract lists (§2.4).
+var BreakerKeys = []string{"openai", "anthropic", "groq", "deepseek", "stripe", "sendgrid", "twilio", "awsRekognition", "gcpVision", "googleMaps"}
+
+func missingBreakers(m map[string]string) []string {
+	var out []string
+	for _, k := range BreakerKeys {
+		if _, ok := m[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// replicaSet clusters detailed responses by process start time.
+type replicaSet struct{ starts []time.Time }
+
+func (s *replicaSet) len() int { return len(s.starts) }
+
+func (s *replicaSet) label(d *hxapi.Detailed, sample int) string {
+	st, ok := d.ProcessStart()
+	if !ok {
+		return fmt.Sprintf("sample %d (replica unknown: no timestamp/uptime)", sample)
+	}
+	for i, x := range s.starts {
+		if d := st.Sub(x); d < 250*time.Millisecond && d > -250*time.Millisecond {
+			return fmt.Sprintf("replica %d (process started %s)", i+1, x.UTC().Format(time.RFC3339))
+		}
+	}
+	s.starts = append(s.starts, st)
+	return fmt.Sprintf("replica %d (process started %s)", len(s.starts), st.UTC().Format(time.RFC3339))
+}
+
+func (s *replicaSet) labels() []string {
+	var out []string
+	for i, x := range s.starts {
+		out = append(out, fmt.Sprintf("replica %d up since %s", i+1, x.UTC().Format(time.RFC3339)))
+	}
+	return out
+}
+
+func maxDur(ds []time.Duration) time.Duration {
+	var m time.Duration
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}

@@ -1,0 +1,158 @@
+package smoke_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/standin"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/smoke"
+)
+
+var private atomic.Int64
+
+// privateStandin starts a stand-in of its own (own Redis prefix, rate limit
+// high enough for load faults, no webhook worker) and an env aimed at it, so
+// load-heavy faults neither disturb nor drain the shared instance.
+func privateStandin(t *testing.T, faults standin.Faults) (*standin.Server, *target.Env) {
+	t.Helper()
+	w, env := harness.World(t)
+	shared := harness.Standin(w)
+	o := standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: shared.Options().Env,
+		RedisPrefix: fmt.Sprintf("selftest-%d-%d:", time.Now().UnixNano(), private.Add(1)),
+		PublicLimit: 100000, DisableWorker: true, Faults: faults}
+	s, err := standin.Start(context.Background(), o)
+	if err != nil {
+		t.Fatalf("private stand-in: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s, env.MustWith(map[string]string{config.BaseURL: s.URL})
+}
+
+// faulty flips knobs on the shared stand-in until the test ends.
+func faulty(t *testing.T, fn func(f *standin.Faults)) (*standin.Server, *target.Env) {
+	t.Helper()
+	w, env := harness.World(t)
+	s := harness.Standin(w)
+	t.Cleanup(s.SetFaults(fn))
+	return s, env
+}
+
+func TestSelfSMK1(t *testing.T) {
+	_, env := harness.World(t)
+	r := checktest.MustPass(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, env) })
+	if r.Attrs[check.AttrSeries+"native_load_p99_per_second"] == "" {
+		t.Fatalf("SMK-1 passed without its latency series: %v", r.Attrs)
+	}
+	load := map[string]string{config.LoadRate: "40", config.LoadDuration: "3s"}
+
+	t.Run("fault=slow health p99", func(t *testing.T) {
+		_, penv := privateStandin(t, standin.Faults{HealthLatency: standin.LogNormal{Median: 30 * time.Millisecond, P99: 150 * time.Millisecond}})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) }, "health_duration", "p99", "/health is slow")
+	})
+	t.Run("fault=2% 5xx", func(t *testing.T) {
+		_, penv := privateStandin(t, standin.Faults{ErrorFraction: 0.02})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) }, "http_req_failed", "500")
+	})
+	t.Run("rate limit respected", func(t *testing.T) {
+		// limit 60/min with 10 left: the stage cannot reach its minimum without exceeding the limit
+		s, penv := privateStandin(t, standin.Faults{})
+		s.SetFaults(func(f *standin.Faults) { f.RateLimit = 60 })
+		for i := 0; i < 50; i++ {
+			s.Redis().Incr(context.Background(), s.PublicKey("unknown"))
+		}
+		r := checktest.Run(t, 30*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) })
+		if r.Status() != "unverified" {
+			t.Fatalf("SMK-1 with 10 requests left in the window: status %s, want unverified (stay under X-RateLimit-Limit): %s", r.Status(), r.Text())
+		}
+		if n, _ := s.Redis().Get(context.Background(), s.PublicKey("unknown")).Int(); n > 60 {
+			t.Fatalf("SMK-1 sent past the rate limit: bucket at %d of 60", n)
+		}
+	})
+}
+
+func TestSelfSMK2(t *testing.T) {
+	_, env := harness.World(t)
+	checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.HealthHealthy(ct, env) })
+	t.Run("fault=/health degraded", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.HealthStatus = "degraded" })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.HealthHealthy(ct, env) }, `status "degraded"`, `want 200 with status "healthy"`)
+	})
+	t.Run("fault=/health unhealthy (database down)", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.DBDown = true })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.HealthHealthy(ct, env) }, "GET /health = 503", "unhealthy")
+	})
+}
+
+func TestSelfSMK3(t *testing.T) {
+	_, env := harness.World(t)
+	checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) })
+	t.Run("older readiness with dbLatencyMs", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.ReadinessOldShape = true })
+		r := checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) })
+		if got := r.Attrs[check.AttrEvidence+"db_latency"]; !strings.Contains(got, "readiness dbLatencyMs") {
+			t.Fatalf("older readiness: latency source = %q, want readiness dbLatencyMs", got)
+		}
+	})
+	t.Run("fault=readiness 503", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.ReadinessDown = true })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "GET /health/readiness = 503", "want 200")
+	})
+	t.Run("fault=DB latency 150ms", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.DBLatency = 150 * time.Millisecond })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "DB latency p95", "want < 100ms", "checks.database.latency")
+	})
+	t.Run("fault=DB latency 150ms, older readiness", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.DBLatency = 150 * time.Millisecond; f.ReadinessOldShape = true })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "DB latency p95", "readiness dbLatencyMs")
+	})
+}
+
+func TestSelfSMK4(t *testing.T) {
+	w, env := harness.World(t)
+	r := checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) })
+	if got := r.Attrs[check.AttrEvidence+"replicas_reached"]; !strings.Contains(got, "3 of 3") {
+		t.Fatalf("SMK-4 passed without reaching all 3 replicas: %q", got)
+	}
+	t.Run("fault=one breaker OPEN on one of three replicas", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetBreaker(2, "stripe", "OPEN"))
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) }, "not CLOSED", "stripe=OPEN", "replica")
+	})
+	t.Run("fault=replicas never reached", func(t *testing.T) {
+		// five replicas expected, three exist: the check cannot see them all
+		r := checktest.Run(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env.MustWith(map[string]string{config.Replicas: "5"})) })
+		if r.Status() != "unverified" || !strings.Contains(r.Text(), "reached 3 of 5 replicas") {
+			t.Fatalf("SMK-4 with HUSTLEXP_REPLICAS=5 against 3: status %s %q, want unverified naming 3 of 5", r.Status(), r.Text())
+		}
+	})
+}
+
+func TestSelfSMK5(t *testing.T) {
+	_, env := harness.World(t)
+	checktest.MustPass(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, env) })
+	short := env.MustWith(map[string]string{config.WebhookDeadline: "3s"})
+	t.Run("fault=signature not checked", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.WebhookSkipSignature = true })
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, env) }, "bad stripe-signature = 200, want 400", "not checked")
+	})
+	t.Run("fault=never processed", func(t *testing.T) {
+		faulty(t, func(f *standin.Faults) { f.WebhookNeverProcess = true })
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, short) }, "not processed within 3s", "result=NULL")
+	})
+	t.Run("fault=replay duplicates the outbox row", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.WebhookReplayDuplicatesOutbox = true })
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, env) }, "outbox_events rows", "= 2 after a replay, want 1")
+	})
+	t.Run("fault=wrong secret configured", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.StripeWebhookSecret: "whsec_launchcheck_not_the_deployments"})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, bad) }, "= 400, want 200", "signature")
+	})
+}
