@@ -16,6 +16,8 @@ const (
 
 	UpstashRESTURL   = "UPSTASH_REDIS_REST_URL"
 	UpstashRESTToken = "UPSTASH_REDIS_REST_TOKEN"
+	UpstashRedisURL  = "UPSTASH_REDIS_URL"
+	RequireRedisTLS  = "HUSTLEXP_REQUIRE_REDIS_TLS"
 
 	APIHost       = "HUSTLEXP_API_HOST"
 	APIDialAddr   = "HUSTLEXP_API_DIAL_ADDR"
@@ -49,6 +51,10 @@ func init() {
 			Doc: "UPSTASH_REDIS_REST_URL of the deployment (Upstash REST endpoint)."},
 		Var{Name: UpstashRESTToken, Kind: KindSecret, Group: "Infrastructure",
 			Doc: "UPSTASH_REDIS_REST_TOKEN of the deployment (bearer for the REST endpoint)."},
+		Var{Name: UpstashRedisURL, Kind: KindRedisURL, Group: "Infrastructure",
+			Doc: "INF-3: Redis TCP URL the queues use (the deployment's UPSTASH_REDIS_URL, rediss://); default HUSTLEXP_REDIS_URL."},
+		Var{Name: RequireRedisTLS, Kind: KindBool, Default: "true", Group: "Infrastructure",
+			Doc: "INF-3: the Redis TCP URL must use TLS (rediss://)."},
 		Var{Name: APIHost, Kind: KindString, Group: "Infrastructure",
 			Doc: "Public host name of the API checked by INF-4/5/6 (default: the host of HUSTLEXP_BASE_URL)."},
 		Var{Name: APIDialAddr, Kind: KindString, Group: "Infrastructure",

@@ -13,6 +13,7 @@ const (
 	StripeWebhookVersion  = "HUSTLEXP_STRIPE_WEBHOOK_API_VERSION"
 	FirebaseExpected      = "HUSTLEXP_FIREBASE_PROJECT"
 	ProductionDomains     = "HUSTLEXP_PRODUCTION_DOMAINS"
+	IdentityToolkitURL    = "HUSTLEXP_IDENTITY_TOOLKIT_URL"
 	ExpectedRateLimit     = "HUSTLEXP_EXPECTED_RATE_LIMIT"
 	RateLimitPath         = "HUSTLEXP_RATE_LIMIT_PATH"
 	RateLimitMaxRequests  = "HUSTLEXP_RATE_LIMIT_MAX_REQUESTS"
@@ -49,6 +50,8 @@ func init() {
 			Doc: "SEC-4: the production Firebase project id (default: FIREBASE_PROJECT_ID of the Railway production variables; never demo-…)."},
 		Var{Name: ProductionDomains, Kind: KindList, Default: "hustlexp.app,www.hustlexp.app,api.hustlexp.app", Group: "Security",
 			Doc: "SEC-4: the only domains allowed in Firebase Auth authorized domains (besides <project>.firebaseapp.com / .web.app)."},
+		Var{Name: IdentityToolkitURL, Kind: KindURL, Default: "https://identitytoolkit.googleapis.com/", Group: "Security",
+			Doc: "SEC-4: Identity Toolkit admin API endpoint (project config: authorized domains), called with FIREBASE_CREDENTIALS_FILE."},
 		Var{Name: ExpectedRateLimit, Kind: KindInt, Group: "Security",
 			Doc: "SEC-6: expected X-RateLimit-Limit on HUSTLEXP_RATE_LIMIT_PATH (default: the contract's tier table, 60 for /health*)."},
 		Var{Name: RateLimitPath, Kind: KindString, Default: "/health/liveness", Group: "Security",

@@ -3,14 +3,22 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/dnsfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/firebasefake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/tlsfront"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/upstashfake"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
 )
@@ -25,6 +33,8 @@ const (
 	RehearsalZone            = "rehearsal.hustlexp.test"
 	RehearsalAPIHost         = "api.rehearsal.hustlexp.test"
 	RehearsalFirebaseProject = "hustlexp-rehearsal"
+	RehearsalUpstashToken    = "rehearsal-upstash-rest-token"
+	RehearsalResolvers       = 3
 	// RehearsalRevision is used for the Railway deployment when the stand-in
 	// does not report one.
 	RehearsalRevision = "5f1c0de5a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -82,6 +92,118 @@ func init() {
 		return nil
 	}})
 }
+
+func init() {
+	Register(world.Component{Name: "upstash", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		f, err := upstashfake.New(w.RedisURL, RehearsalUpstashToken)
+		if err != nil {
+			return err
+		}
+		w.OnClose(f.Close)
+		w.SetPart("upstash", f)
+		w.SetEnv(config.UpstashRESTURL, f.URL)
+		w.SetEnv(config.UpstashRESTToken, RehearsalUpstashToken)
+		return nil
+	}})
+	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		p := firebasefake.NewProjectConfig(RehearsalFirebaseProject, RehearsalAuthorizedDomains())
+		w.OnClose(p.Close)
+		w.SetPart("firebase-config", p)
+		w.SetEnv(config.IdentityToolkitURL, p.URL)
+		w.SetEnv(config.FirebaseExpected, RehearsalFirebaseProject)
+		w.SetEnv(config.ProductionDomains, "hustlexp.app,www.hustlexp.app,"+RehearsalAPIHost)
+		return nil
+	}})
+	// The edge: a local CA, an HTTPS front with Cloudflare's headers before the
+	// stand-in, a TLS proxy before Redis, and DNS resolvers answering for the
+	// API host with the front's address (inside the edge ranges the
+	// Cloudflare fake publishes).
+	Register(world.Component{Name: "edge", Order: 27, Start: func(ctx context.Context, w *world.World) error {
+		base := w.Env()[config.BaseURL]
+		if base == "" {
+			return fmt.Errorf("edge: %s not set (the stand-in must start first)", config.BaseURL)
+		}
+		ca, err := tlsfront.NewCA("launchcheck rehearsal CA")
+		if err != nil {
+			return err
+		}
+		caFile := filepath.Join(w.Dir, "rehearsal-ca.pem")
+		if err := ca.WriteFile(caFile); err != nil {
+			return err
+		}
+		front, err := tlsfront.Start(ca, RehearsalAPIHost, base)
+		if err != nil {
+			return err
+		}
+		w.OnClose(front.Close)
+		w.SetPart("tlsfront", front)
+		ru, err := url.Parse(w.RedisURL)
+		if err != nil {
+			return err
+		}
+		rp, err := tlsfront.StartTCP(ca, "redis."+RehearsalZone, ru.Host)
+		if err != nil {
+			return err
+		}
+		w.OnClose(rp.Close)
+		// Postgres as Neon serves it: TLS only. The read-only DSN the checks
+		// use goes through a TLS-terminating proxy (sslmode=require).
+		if dsn := w.Env()[config.DatabaseURL]; dsn != "" {
+			du, err := url.Parse(dsn)
+			if err != nil {
+				return err
+			}
+			pp, err := tlsfront.StartPG(ca, "db."+RehearsalZone, du.Host)
+			if err != nil {
+				return err
+			}
+			w.OnClose(pp.Close)
+			w.SetPart("pgproxy", pp)
+			q := du.Query()
+			q.Set("sslmode", "require")
+			du.Host, du.RawQuery = pp.Addr, q.Encode()
+			w.SetEnv(config.DatabaseURL, du.String())
+		}
+		tlsURL := *ru
+		tlsURL.Scheme, tlsURL.Host = "rediss", rp.Addr
+		host, _, _ := net.SplitHostPort(front.Addr)
+		d, err := dnsfake.New(RehearsalResolvers, map[string][]net.IP{RehearsalAPIHost: {net.ParseIP(host)}})
+		if err != nil {
+			return err
+		}
+		w.OnClose(d.Close)
+		w.SetPart("dns", d)
+		w.SetEnv(config.APIHost, RehearsalAPIHost)
+		w.SetEnv(config.APIDialAddr, front.Addr)
+		w.SetEnv(config.TLSCAFile, caFile)
+		w.SetEnv(config.UpstashRedisURL, tlsURL.String())
+		w.SetEnv(config.DNSResolvers, strings.Join(d.Addrs(), ","))
+		w.SetEnv(config.DNSDeadline, "10s")
+		return nil
+	}})
+}
+
+// RehearsalAuthorizedDomains are the healthy Firebase Auth authorized domains.
+func RehearsalAuthorizedDomains() []string {
+	return []string{RehearsalFirebaseProject + ".firebaseapp.com", RehearsalFirebaseProject + ".web.app", "hustlexp.app", "www.hustlexp.app"}
+}
+
+// UpstashFake returns the rehearsal's Upstash REST server.
+func UpstashFake(w *world.World) *upstashfake.Fake { return w.Part("upstash").(*upstashfake.Fake) }
+
+// FirebaseConfig returns the rehearsal's Identity Toolkit project-config server.
+func FirebaseConfig(w *world.World) *firebasefake.ProjectConfig {
+	return w.Part("firebase-config").(*firebasefake.ProjectConfig)
+}
+
+// TLSFront returns the rehearsal's HTTPS front (the Cloudflare edge stand-in).
+func TLSFront(w *world.World) *tlsfront.Front { return w.Part("tlsfront").(*tlsfront.Front) }
+
+// PGProxy returns the rehearsal's TLS-terminating Postgres proxy.
+func PGProxy(w *world.World) *tlsfront.PGProxy { return w.Part("pgproxy").(*tlsfront.PGProxy) }
+
+// DNSFake returns the rehearsal's DNS resolvers.
+func DNSFake(w *world.World) *dnsfake.Fake { return w.Part("dns").(*dnsfake.Fake) }
 
 // RailwayFake returns the rehearsal's Railway API fake.
 func RailwayFake(w *world.World) *railwayfake.Fake { return w.Part("railway").(*railwayfake.Fake) }

@@ -1,0 +1,129 @@
+package launch
+
+// Helpers of the Infrastructure (INF-*) and Security (SEC-*) checks: clients
+// built from the target's configuration, each bounded by HUSTLEXP_HTTP_TIMEOUT.
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/cloudflare"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/railway"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/internal/tlscheck"
+)
+
+var hex40 = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+func httpTimeout(env *target.Env) time.Duration { return env.Cfg.Duration(config.HTTPTimeout) }
+
+// railwayTarget resolves the production environment and API service.
+func railwayTarget(t check.T, ctx context.Context, env *target.Env) (*railway.Client, *railway.Target) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.RailwayToken, config.RailwayProjectID, config.RailwayAPIURL)
+	rc := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), httpTimeout(env))
+	tgt, err := rc.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
+	if err != nil {
+		if railway.IsUnauthorized(err) {
+			t.Fatalf("%v (%s rejected: set a valid Railway token with access to project %s)", err, config.RailwayToken, env.Cfg.Get(config.RailwayProjectID))
+		}
+		t.Fatalf("%v", err)
+	}
+	return rc, tgt
+}
+
+// railwayVariables fetches the production variables of the API service.
+// The values are secrets: callers print names only.
+func railwayVariables(t check.T, ctx context.Context, env *target.Env) map[string]string {
+	t.Helper()
+	rc, tgt := railwayTarget(t, ctx, env)
+	vars, err := rc.Variables(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
+	if err != nil {
+		t.Fatalf("read variables of %s in %s: %v", tgt.Service.Name, tgt.Environment.Name, err)
+	}
+	return vars
+}
+
+// apiHost is the public host of the API (HUSTLEXP_API_HOST, else the base URL's host).
+func apiHost(env *target.Env) string {
+	if h := env.Cfg.Get(config.APIHost); h != "" {
+		return h
+	}
+	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+func needAPIHost(t check.T, env *target.Env) string {
+	t.Helper()
+	h := apiHost(env)
+	if h == "" {
+		check.NotConfigured(t, env.Cfg, fmt.Sprintf("%s (or %s) not set", config.APIHost, config.BaseURL))
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		t.Fatalf("API host is the IP address %s: a custom domain is required (%s / %s)", h, config.APIHost, config.BaseURL)
+	}
+	return h
+}
+
+// tlsTarget describes the API host for TLS checks.
+func tlsTarget(env *target.Env, host string) tlscheck.Target {
+	return tlscheck.Target{Host: host, DialAddr: env.Cfg.Get(config.APIDialAddr), CAFile: env.Cfg.Get(config.TLSCAFile), Timeout: httpTimeout(env)}
+}
+
+// cloudflareClient builds the SDK client and finds the zone.
+func cloudflareZone(t check.T, ctx context.Context, env *target.Env) (*cloudflare.Client, string) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.CloudflareAPIToken, config.CloudflareZone, config.CloudflareAPIURL)
+	c, err := cloudflare.New(env.Cfg.Get(config.CloudflareAPIURL), env.Cfg.Get(config.CloudflareAPIToken), httpTimeout(env))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	zid, err := c.ZoneID(ctx, env.Cfg.Get(config.CloudflareZone))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return c, zid
+}
+
+// redisTLSOptions parses a Redis URL and trusts the extra CA bundle for rediss://.
+func redisTLSOptions(env *target.Env, raw string) (*redis.Options, error) {
+	opt, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse Redis URL: %v", redactURLErr(err))
+	}
+	if opt.TLSConfig != nil {
+		roots, err := tlsTarget(env, "").Roots()
+		if err != nil {
+			return nil, err
+		}
+		opt.TLSConfig.RootCAs = roots
+		opt.TLSConfig.MinVersion = tls.VersionTLS12
+	}
+	t := httpTimeout(env)
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = t, t, t
+	opt.MaxRetries = 0
+	return opt, nil
+}
+
+func redactURLErr(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "://"); i >= 0 {
+		return "invalid URL"
+	}
+	return s
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
