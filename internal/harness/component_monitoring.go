@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
@@ -16,7 +19,33 @@ import (
 // in the Prometheus fake (self-tests unload it for "group not loaded").
 const RehearsalRulesFile = "critical.yml"
 
+// Rehearsal credentials of the monitoring fakes.
+const (
+	RehearsalGrafanaToken   = "rehearsal-grafana-token"
+	RehearsalPagerDutyToken = "rehearsal-pagerduty-token"
+	RehearsalSlackToken     = "xoxb-rehearsal-slack-token"
+)
+
 func init() {
+	Register(world.Component{Name: "pagerduty", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		f := pagerdutyfake.New(RehearsalPagerDutyToken, pagerdutyfake.Healthy())
+		w.OnClose(f.Close)
+		w.SetPart("pagerduty", f)
+		w.SetEnv(config.PagerDutyAPIURL, f.URL)
+		w.SetEnv(config.PagerDutyEventsURL, f.URL)
+		w.SetEnv(config.PagerDutyToken, RehearsalPagerDutyToken)
+		w.SetEnv(config.PagerDutyServiceID, pagerdutyfake.ServiceID)
+		w.SetEnv(config.PagerDutyRoutingKey, pagerdutyfake.RoutingKey)
+		return nil
+	}})
+	Register(world.Component{Name: "slack", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		f := slackfake.New(RehearsalSlackToken, slackfake.Healthy())
+		w.OnClose(f.Close)
+		w.SetPart("slack", f)
+		w.SetEnv(config.SlackAPIURL, f.URL)
+		w.SetEnv(config.SlackBotToken, RehearsalSlackToken)
+		return nil
+	}})
 	// Alertmanager and Prometheus: Prometheus evaluates the rehearsal's copy
 	// of ops/alerts/critical.yml over generated traffic and delivers firing
 	// alerts to Alertmanager, which routes them by severity.
@@ -56,6 +85,14 @@ func init() {
 				return err
 			}
 		}
+		g := grafanafake.New(RehearsalGrafanaToken)
+		w.OnClose(g.Close)
+		if _, err := g.Import(ops.Dashboard); err != nil {
+			return err
+		}
+		w.SetPart("grafana", g)
+		w.SetEnv(config.GrafanaURL, g.URL)
+		w.SetEnv(config.GrafanaToken, RehearsalGrafanaToken)
 		w.SetEnv(config.DashboardFile, filepath.Join(dir, ops.DashboardPath))
 		w.SetEnv(config.AlertRulesFile, filepath.Join(dir, ops.AlertRulesPath))
 		return nil
@@ -65,7 +102,18 @@ func init() {
 // PrometheusFake returns the rehearsal's Prometheus fake.
 func PrometheusFake(w *world.World) *promfake.Fake { return w.Part("prometheus").(*promfake.Fake) }
 
+// GrafanaFake returns the rehearsal's Grafana fake.
+func GrafanaFake(w *world.World) *grafanafake.Fake { return w.Part("grafana").(*grafanafake.Fake) }
+
 // AlertmanagerFake returns the rehearsal's Alertmanager fake.
 func AlertmanagerFake(w *world.World) *alertmanagerfake.Fake {
 	return w.Part("alertmanager").(*alertmanagerfake.Fake)
 }
+
+// PagerDutyFake returns the rehearsal's PagerDuty fake.
+func PagerDutyFake(w *world.World) *pagerdutyfake.Fake {
+	return w.Part("pagerduty").(*pagerdutyfake.Fake)
+}
+
+// SlackFake returns the rehearsal's Slack fake.
+func SlackFake(w *world.World) *slackfake.Fake { return w.Part("slack").(*slackfake.Fake) }

@@ -1,0 +1,275 @@
+package launch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	pd "github.com/PagerDuty/go-pagerduty"
+	sl "github.com/slack-go/slack"
+
+	"github.com/hustlexp/launchcheck/fixtures/ops"
+	"github.com/hustlexp/launchcheck/internal/alertmanager"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/pagerduty"
+	"github.com/hustlexp/launchcheck/internal/slack"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// alertRouting loads Alertmanager's running configuration.
+func alertRouting(t check.T, env *target.Env) *alertmanager.Config {
+	t.Helper()
+	am := alertmanager.New(env.Cfg.Get(config.AlertmanagerURL), env.Cfg.Get(config.AlertmanagerToken), env.Cfg.Duration(config.HTTPTimeout))
+	st, err := am.Status(check.Ctx(t, env.Cfg))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	cfg, err := alertmanager.ParseConfig(st.Config.Original)
+	if err != nil {
+		t.Fatalf("Alertmanager %s reports a configuration launchcheck cannot read: %v", env.Cfg.Redacted(config.AlertmanagerURL), err)
+	}
+	return cfg
+}
+
+// probeLabels returns the label sets to route for alerts of severity sev:
+// a synthetic alert, plus each alert of the rule file with that severity
+// (when the file is available), so per-alert routes are honoured too.
+func probeLabels(env *target.Env, sev string) []map[string]string {
+	out := []map[string]string{{"alertname": "LaunchcheckRoutingProbe", "severity": sev}}
+	path := env.Cfg.Get(config.AlertRulesFile)
+	if path == "" && env.Cfg.Get(config.RepoDir) != "" {
+		path = env.Cfg.Get(config.RepoDir) + "/" + ops.AlertRulesPath
+	}
+	data, err := monReadFile(path)
+	if err != nil || data == nil {
+		return out
+	}
+	rgs, errs := parseRuleFile(data)
+	if len(errs) > 0 {
+		return out
+	}
+	for _, g := range rgs.Groups {
+		for _, r := range g.Rules {
+			if r.Alert != "" && r.Labels["severity"] == sev {
+				ls := map[string]string{"alertname": r.Alert}
+				for k, v := range r.Labels {
+					ls[k] = v
+				}
+				out = append(out, ls)
+			}
+		}
+	}
+	return out
+}
+
+// PagerDutyForP0 checks MON-3: PagerDuty integration for P0 alerts.
+// Alertmanager routes P0 to a PagerDuty receiver; the PagerDuty service is
+// active, has an escalation policy and someone on call now. The opt-in
+// drill triggers, finds and resolves a tagged incident.
+func PagerDutyForP0(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.AlertmanagerURL, config.PagerDutyToken, config.PagerDutyServiceID)
+	sev := env.Cfg.Get(config.P0Severity)
+	routing := alertRouting(t, env)
+	for _, ls := range probeLabels(env, sev) {
+		recv := routing.ReceiversFor(ls)
+		if !anyReceiver(routing, recv, func(r alertmanager.Receiver) bool { return len(r.PagerdutyConfigs) > 0 }) {
+			t.Errorf("Alertmanager routes P0 alert %s{severity=%q} to receiver(s) %v, none with a pagerduty_configs entry: P0 routed nowhere a human is paged", ls["alertname"], sev, recv)
+		}
+	}
+	ctx := check.Ctx(t, env.Cfg)
+	c := pagerduty.New(env.Cfg.Get(config.PagerDutyToken), env.Cfg.Get(config.PagerDutyAPIURL), env.Cfg.Get(config.PagerDutyEventsURL), env.Cfg.Duration(config.HTTPTimeout))
+	id := env.Cfg.Get(config.PagerDutyServiceID)
+	svc, err := c.GetServiceWithContext(ctx, id, &pd.GetServiceOptions{Includes: []string{"escalation_policies"}})
+	if err != nil {
+		t.Fatalf("PagerDuty GET /services/%s: %v (%s)", id, err, config.PagerDutyServiceID)
+	}
+	check.Evidence(t, "pagerduty_service", fmt.Sprintf("%s %q status=%s", svc.ID, svc.Name, svc.Status))
+	if !pagerduty.Usable(svc.Status) {
+		t.Errorf("PagerDuty service %q status %q, want active (a %s service pages nobody)", svc.Name, svc.Status, svc.Status)
+	}
+	if svc.EscalationPolicy.ID == "" {
+		t.Fatalf("PagerDuty service %q has no escalation policy: nobody is notified", svc.Name)
+	}
+	oc, err := c.ListOnCallsWithContext(ctx, pd.ListOnCallOptions{EscalationPolicyIDs: []string{svc.EscalationPolicy.ID}, Earliest: true})
+	if err != nil {
+		t.Fatalf("PagerDuty GET /oncalls: %v", err)
+	}
+	var who []string
+	for _, o := range oc.OnCalls {
+		if o.EscalationLevel <= 1 {
+			who = append(who, o.User.Summary)
+		}
+	}
+	if len(who) == 0 {
+		t.Fatalf("nobody on call now for escalation policy %s (%q) of service %q: a P0 page would reach no one", svc.EscalationPolicy.ID, svc.EscalationPolicy.Summary, svc.Name)
+	}
+	check.Evidence(t, "on_call", strings.Join(who, ", "))
+	if env.Cfg.Bool(config.AlertDrill) {
+		pagerDutyDrill(t, env, c, svc.ID)
+	}
+}
+
+func anyReceiver(cfg *alertmanager.Config, names []string, ok func(alertmanager.Receiver) bool) bool {
+	for _, n := range names {
+		if r, found := cfg.Receiver(n); found && ok(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// pagerDutyDrill sends an Events API v2 trigger with a run-tagged dedup
+// key, waits for the incident, and resolves it (also in cleanup).
+func pagerDutyDrill(t check.T, env *target.Env, c *pd.Client, serviceID string) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.PagerDutyRoutingKey)
+	key := env.Tag() + "-mon3-drill"
+	ev := &pd.V2Event{RoutingKey: env.Cfg.Get(config.PagerDutyRoutingKey), Action: "trigger", DedupKey: key,
+		Payload: &pd.V2Payload{Summary: "launchcheck MON-3 drill " + env.Tag() + " (auto-resolves)", Source: "launchcheck", Severity: "critical"}}
+	resolve := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), env.Cfg.Duration(config.HTTPTimeout))
+		defer cancel()
+		_, _ = c.ManageEventWithContext(ctx, &pd.V2Event{RoutingKey: ev.RoutingKey, Action: "resolve", DedupKey: key})
+	}
+	t.Cleanup(resolve)
+	start := time.Now()
+	if _, err := c.ManageEventWithContext(check.Ctx(t, env.Cfg), ev); err != nil {
+		t.Fatalf("PagerDuty Events API v2 trigger: %v", err)
+	}
+	deadline := env.Cfg.Duration(config.DrillDeadline)
+	find := func(status string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			res, err := c.ListIncidentsWithContext(ctx, pd.ListIncidentsOptions{ServiceIDs: []string{serviceID}, IncidentKey: key})
+			if err != nil {
+				return err
+			}
+			for _, in := range res.Incidents {
+				if status == "" || in.Status == status {
+					return nil
+				}
+			}
+			return fmt.Errorf("no %s incident with key %s on service %s yet", status, key, serviceID)
+		}
+	}
+	check.Eventually(t, deadline, find(""))
+	check.Evidence(t, "drill_incident_after", time.Since(start).Round(time.Millisecond))
+	resolve()
+	check.Eventually(t, deadline, find("resolved"))
+}
+
+// SlackForP1P2 checks MON-4: Slack #alerts channel for P1/P2.
+// Alertmanager routes P1/P2 to a Slack receiver for the channel; the channel
+// exists, is not archived, the bot is in it and may post. The opt-in drill
+// posts a tagged message and deletes it.
+func SlackForP1P2(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.AlertmanagerURL, config.SlackBotToken)
+	channel := strings.TrimPrefix(env.Cfg.Get(config.SlackAlertsChannel), "#")
+	routing := alertRouting(t, env)
+	for _, sev := range env.Cfg.List(config.SlackSeverities) {
+		for _, ls := range probeLabels(env, sev) {
+			recv := routing.ReceiversFor(ls)
+			if !anyReceiver(routing, recv, func(r alertmanager.Receiver) bool { return slackTo(r, channel) }) {
+				t.Errorf("Alertmanager routes %s{severity=%q} to receiver(s) %v, none with a slack_configs entry for #%s", ls["alertname"], sev, recv, channel)
+			}
+		}
+	}
+	ctx := check.Ctx(t, env.Cfg)
+	c := slack.New(env.Cfg.Get(config.SlackBotToken), env.Cfg.Get(config.SlackAPIURL), env.Cfg.Duration(config.HTTPTimeout))
+	auth, err := c.AuthTestContext(ctx)
+	if err != nil {
+		t.Fatalf("Slack auth.test: %v (%s)", err, config.SlackBotToken)
+	}
+	ch, err := findChannel(ctx, c, channel)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	check.Evidence(t, "slack_channel", fmt.Sprintf("#%s %s in %s", ch.Name, ch.ID, auth.Team))
+	if ch.IsArchived {
+		t.Errorf("Slack channel #%s is archived: alerts posted there are lost", channel)
+	}
+	if !ch.IsMember {
+		t.Errorf("the bot %s is not a member of #%s and cannot post there (/invite @%s)", auth.User, channel, auth.User)
+	}
+	if scopes, seen := c.Scopes(); seen && !monHas(scopes, "chat:write") {
+		t.Errorf("the Slack token lacks the chat:write scope (has %s): the bot cannot post to #%s", strings.Join(scopes, ","), channel)
+	}
+	if env.Cfg.Bool(config.AlertDrill) && !t.Failed() {
+		slackDrill(t, env, c, ch.ID)
+	}
+}
+
+func slackTo(r alertmanager.Receiver, channel string) bool {
+	for _, s := range r.SlackConfigs {
+		if strings.TrimPrefix(s.Channel, "#") == channel {
+			return true
+		}
+	}
+	return false
+}
+
+func monHas(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// findChannel pages through conversations.list for a channel by name.
+func findChannel(ctx context.Context, c *slack.Client, name string) (*sl.Channel, error) {
+	params := &sl.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: 200}
+	var seen []string
+	for page := 0; page < 50; page++ {
+		chans, cursor, err := c.GetConversationsContext(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("Slack conversations.list: %v", err)
+		}
+		for i := range chans {
+			if chans[i].Name == name {
+				return &chans[i], nil
+			}
+			seen = append(seen, chans[i].Name)
+		}
+		if cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	sort.Strings(seen)
+	return nil, fmt.Errorf("Slack channel #%s missing (the bot sees %d channels: %s): create it or set %s", name, len(seen), strings.Join(monFirst(seen, 10), ", "), config.SlackAlertsChannel)
+}
+
+func monFirst(xs []string, n int) []string {
+	if len(xs) > n {
+		return append(xs[:n:n], "…")
+	}
+	return xs
+}
+
+func slackDrill(t check.T, env *target.Env, c *slack.Client, channelID string) {
+	t.Helper()
+	ctx := check.Ctx(t, env.Cfg)
+	_, ts, err := c.PostMessageContext(ctx, channelID, sl.MsgOptionText("launchcheck MON-4 drill "+env.Tag()+" (deleted right away)", false))
+	if err != nil {
+		t.Fatalf("Slack chat.postMessage to %s: %v", channelID, err)
+	}
+	deleted := false
+	t.Cleanup(func() {
+		if !deleted {
+			ctx, cancel := context.WithTimeout(context.Background(), env.Cfg.Duration(config.HTTPTimeout))
+			defer cancel()
+			_, _, _ = c.DeleteMessageContext(ctx, channelID, ts)
+		}
+	})
+	if _, _, err := c.DeleteMessageContext(ctx, channelID, ts); err != nil {
+		t.Fatalf("Slack chat.delete of the drill message %s: %v", ts, err)
+	}
+	deleted = true
+	check.Evidence(t, "drill_message", "posted and deleted "+ts)
+}

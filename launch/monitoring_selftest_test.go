@@ -1,0 +1,243 @@
+package launch_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
+	"github.com/hustlexp/launchcheck/fixtures/ops"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/launch"
+)
+
+const monTimeout = 60 * time.Second
+
+// writeTemp writes data to a file in a test temp dir and returns its path.
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// privateGrafana starts a Grafana fake holding payload (nil: no dashboard).
+func privateGrafana(t *testing.T, payload []byte) *grafanafake.Fake {
+	t.Helper()
+	g := grafanafake.New(harness.RehearsalGrafanaToken)
+	t.Cleanup(g.Close)
+	if payload != nil {
+		if _, err := g.Import(payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return g
+}
+
+// privateProm starts a Prometheus fake with two hours of healthy traffic
+// and the given rule file loaded (nil: no rules).
+func privateProm(t *testing.T, rules []byte) *promfake.Fake {
+	t.Helper()
+	p, err := promfake.New(promfake.Options{History: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	if rules != nil {
+		if err := p.LoadRules("critical.yml", rules); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+func TestSelfMON1(t *testing.T) {
+	_, env := harness.World(t)
+	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, env) })
+	t.Run("fault=dashboard missing", func(t *testing.T) {
+		g := privateGrafana(t, nil)
+		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, "no dashboard with uid", "hustlexp-prod-overview", "dashboard missing")
+	})
+	t.Run("fault=panel queries a metric nobody emits", func(t *testing.T) {
+		payload := []byte(strings.Replace(string(ops.Dashboard), "max by (instance) (nodejs_heap_size_used_bytes)", "max by (instance) (nodejs_heap_total_bytes_typo)", 1))
+		g := privateGrafana(t, payload)
+		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL, config.DashboardFile: writeTemp(t, "dashboard.json", payload)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, `"Node heap used"`, "no data", "nodejs_heap_total_bytes_typo")
+	})
+	t.Run("fault=all panels empty", func(t *testing.T) {
+		payload := []byte(strings.ReplaceAll(string(ops.Dashboard), "http_request", "hustlexp_http_request"))
+		payload = []byte(strings.ReplaceAll(string(payload), "nodejs_heap", "hx_nodejs_heap"))
+		payload = []byte(strings.ReplaceAll(string(payload), "process_cpu", "hx_process_cpu"))
+		g := privateGrafana(t, payload)
+		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL, config.DashboardFile: writeTemp(t, "dashboard.json", payload)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, "Request rate by route", "Error rate (5xx %)", "CPU (user)")
+	})
+	t.Run("fault=Grafana panel differs from the file", func(t *testing.T) {
+		stale := []byte(strings.Replace(string(ops.Dashboard), `"title": "Latency P50 / P99"`, `"title": "Latency"`, 1))
+		g := privateGrafana(t, stale)
+		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, `panel "Latency P50 / P99" missing`)
+	})
+	t.Run("fault=panel query is not PromQL", func(t *testing.T) {
+		payload := []byte(strings.Replace(string(ops.Dashboard), "sum by (route) (rate(http_requests_total[5m]))", "sum by (route) (rate(http_requests_total[5m])", 1))
+		g := privateGrafana(t, payload)
+		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL, config.DashboardFile: writeTemp(t, "dashboard.json", payload)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, `"Request rate by route"`, "not valid PromQL")
+	})
+	t.Run("fault=wrong Grafana token", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.GrafanaToken: "wrong-token"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, "= 401")
+	})
+	t.Run("fault=live run without Grafana credentials", func(t *testing.T) {
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.GrafanaToken: "", config.PrometheusURL: ""})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, live) }, "live config incomplete", "GRAFANA_TOKEN", "PROMETHEUS_URL")
+	})
+}
+
+func TestSelfMON2(t *testing.T) {
+	_, env := harness.World(t)
+	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, env) })
+	rules := string(ops.AlertRules)
+	t.Run("fault=PromQL type error in the rule file", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.AlertRulesFile: writeTemp(t, "critical.yml",
+			[]byte(strings.Replace(rules, "nodejs_heap_size_used_bytes) > 1.5e9", `nodejs_heap_size_used_bytes) > "1.5GB"`, 1)))})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "Prometheus would reject", "HustleXPHeapHigh", "parse error")
+	})
+	t.Run("fault=rule filters on a label the target does not emit", func(t *testing.T) {
+		file := []byte(strings.Replace(rules, `http_requests_total{status_code="429"}`, `http_requests_total{status_code="429", path=~"/trpc/.*"}`, 1))
+		p := privateProm(t, file)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AlertRulesFile: writeTemp(t, "critical.yml", file)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "HustleXPRateLimitSpike", `label "path"`, "never emits")
+	})
+	t.Run("fault=rule reads a metric nobody emits", func(t *testing.T) {
+		file := []byte(strings.Replace(rules, "max by (instance) (nodejs_heap_size_used_bytes)", "max by (instance) (db_connections_active)", 1))
+		p := privateProm(t, file)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AlertRulesFile: writeTemp(t, "critical.yml", file)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "HustleXPHeapHigh", "db_connections_active", "can never fire")
+	})
+	t.Run("fault=group not loaded", func(t *testing.T) {
+		p := privateProm(t, nil)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, `"hustlexp.critical" is not loaded`)
+	})
+	t.Run("fault=deployed rules older than the file", func(t *testing.T) {
+		p := privateProm(t, []byte(strings.Replace(rules, "> 0.01", "> 0.05", 1)))
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "HustleXPHighErrorRate", "differs from the file")
+	})
+	t.Run("fault=alert without severity", func(t *testing.T) {
+		file := []byte(strings.Replace(rules, "          severity: info\n", "", 1))
+		p := privateProm(t, file)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AlertRulesFile: writeTemp(t, "critical.yml", file)})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "HustleXPHeapHigh", "no severity label")
+	})
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		p := privateProm(t, nil)
+		p.SetDown(true)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "prometheus rules")
+	})
+}
+
+func TestSelfMON3(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) })
+	am, pdf := harness.AlertmanagerFake(w), harness.PagerDutyFake(w)
+	t.Run("drill=trigger, see, resolve", func(t *testing.T) {
+		drill := env.MustWith(map[string]string{config.AlertDrill: "1"})
+		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, drill) })
+		found := false
+		for _, in := range pdf.Incidents() {
+			if strings.Contains(in.Key, env.Tag()) {
+				found = true
+				if in.Status != "resolved" {
+					t.Fatalf("drill incident %s left %s", in.ID, in.Status)
+				}
+			}
+		}
+		if !found || r.Attrs[check.AttrEvidence+"drill_incident_after"] == "" {
+			t.Fatalf("drill created no incident tagged %s", env.Tag())
+		}
+	})
+	t.Run("fault=P0 routed nowhere", func(t *testing.T) {
+		am.SetConfig(alertmanagerfake.WithoutPagerDuty())
+		t.Cleanup(func() { am.SetConfig(alertmanagerfake.HealthyConfig) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) }, "blackhole", "P0 routed nowhere", "HustleXPHighErrorRate")
+	})
+	t.Run("fault=nobody on call", func(t *testing.T) {
+		pdf.Update(func(s *pagerdutyfake.State) { s.OnCall[pagerdutyfake.PolicyID] = nil })
+		t.Cleanup(func() {
+			pdf.Update(func(s *pagerdutyfake.State) { s.OnCall[pagerdutyfake.PolicyID] = []string{"Rehearsal Engineer"} })
+		})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) }, "nobody on call")
+	})
+	t.Run("fault=service disabled", func(t *testing.T) {
+		pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].Status = "disabled" })
+		t.Cleanup(func() { pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].Status = "active" }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) }, `status "disabled"`)
+	})
+	t.Run("fault=no escalation policy", func(t *testing.T) {
+		pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].PolicyID = "" })
+		t.Cleanup(func() {
+			pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].PolicyID = pagerdutyfake.PolicyID })
+		})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) }, "no escalation policy")
+	})
+	t.Run("fault=service id unknown", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.PagerDutyServiceID: "PNOSUCH"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, bad) }, "/services/PNOSUCH", "404")
+	})
+	t.Run("fault=live run without PagerDuty credentials", func(t *testing.T) {
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "staging", config.PagerDutyToken: "", config.PagerDutyServiceID: ""})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, live) }, "PAGERDUTY_TOKEN", "PAGERDUTY_SERVICE_ID")
+	})
+}
+
+func TestSelfMON4(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) })
+	am, sf := harness.AlertmanagerFake(w), harness.SlackFake(w)
+	t.Run("drill=post and delete", func(t *testing.T) {
+		drill := env.MustWith(map[string]string{config.AlertDrill: "true"})
+		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, drill) })
+		if r.Attrs[check.AttrEvidence+"drill_message"] == "" || len(sf.Messages("C0ALERTS01")) != 0 {
+			t.Fatalf("drill did not post and delete: evidence %v, left %v", r.Attrs, sf.Messages("C0ALERTS01"))
+		}
+	})
+	t.Run("fault=Slack channel missing", func(t *testing.T) {
+		sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Name = "alerts-old" })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Name = "alerts" }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "Slack channel #alerts missing")
+	})
+	t.Run("fault=bot not in channel", func(t *testing.T) {
+		sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].BotMember = false })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].BotMember = true }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "not a member of #alerts")
+	})
+	t.Run("fault=token without chat:write", func(t *testing.T) {
+		sf.Update(func(s *slackfake.State) { s.Scopes = []string{"channels:read", "groups:read"} })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Scopes = slackfake.Healthy().Scopes }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "chat:write")
+	})
+	t.Run("fault=P1/P2 not routed to Slack", func(t *testing.T) {
+		am.SetConfig(alertmanagerfake.WithoutSlack())
+		t.Cleanup(func() { am.SetConfig(alertmanagerfake.HealthyConfig) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "ops-email", `severity="warning"`, "#alerts")
+	})
+	t.Run("fault=invalid token", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.SlackBotToken: "xoxb-wrong"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, bad) }, "invalid_auth")
+	})
+}
