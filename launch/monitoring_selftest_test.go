@@ -185,7 +185,9 @@ func TestSelfMON3(t *testing.T) {
 	})
 	t.Run("fault=service disabled", func(t *testing.T) {
 		pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].Status = "disabled" })
-		t.Cleanup(func() { pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].Status = "active" }) })
+		t.Cleanup(func() {
+			pdf.Update(func(s *pagerdutyfake.State) { s.Services[pagerdutyfake.ServiceID].Status = "active" })
+		})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) }, `status "disabled"`)
 	})
 	t.Run("fault=no escalation policy", func(t *testing.T) {
