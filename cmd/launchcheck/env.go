@@ -3,15 +3,27 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/hustlexp/launchcheck/internal/checklist"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/report"
 )
 
 // cmdEnv prints the variable registry as .env.example or as the README table.
 func cmdEnv(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "--github" {
+		ps, err := report.ParsePhases(args[1])
+		if err != nil || len(ps) == 0 {
+			fmt.Fprintln(stderr, "launchcheck env --github PHASES: name the phases, e.g. t0 or day1,week1")
+			return 2
+		}
+		io.WriteString(stdout, EnvGitHub(ps, "  "))
+		return 0
+	}
 	if len(args) != 1 || (args[0] != "--example" && args[0] != "--markdown") {
-		fmt.Fprintln(stderr, "usage: launchcheck env --example | --markdown")
+		fmt.Fprintln(stderr, "usage: launchcheck env --example | --markdown | --github PHASES")
 		return 2
 	}
 	if args[0] == "--example" {
@@ -91,4 +103,37 @@ func wrap(s string, width int) []string {
 		lines = append(lines, cur)
 	}
 	return lines
+}
+
+// EnvGitHub renders the `env:` entries a workflow needs for phases: every
+// variable the rows of those phases need (checklist.Needs) plus the run-wide
+// ones, secrets from `secrets.*` and the rest from `vars.*` of the GitHub
+// environment. The workflows carry it between "# env:begin <phases>" and
+// "# env:end" markers; a test keeps them equal.
+func EnvGitHub(phases []checklist.Phase, indent string) string {
+	set := map[string]bool{config.LaunchDate: true, config.Replicas: true, config.Waivers: true, config.RunID: false}
+	for _, p := range phases {
+		for _, r := range checklist.InPhase(p) {
+			for _, v := range checklist.Needs[r.ID] {
+				set[v] = true
+			}
+		}
+	}
+	var names []string
+	for n, ok := range set {
+		if ok && n != config.RepoDir && n != config.HustlexpTarget {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		v, _ := config.Lookup(n)
+		src := "vars"
+		if v.Secret || v.Kind == config.KindDSN || v.Kind == config.KindRedisURL {
+			src = "secrets" // DSNs and Redis URLs carry passwords
+		}
+		fmt.Fprintf(&b, "%s%s: ${{ %s.%s }}\n", indent, n, src, n)
+	}
+	return b.String()
 }
