@@ -1,0 +1,125 @@
+package launch_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/stripefake"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/launch"
+)
+
+const rbTimeout = 60 * time.Second
+
+func TestSelfRB1(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) })
+	rw := harness.RailwayFake(w)
+	var saved []*railwayfake.Deployment
+	rw.View(func(s *railwayfake.State) { saved = append(saved, s.Deployments...) })
+	restore := func() { rw.Update(func(s *railwayfake.State) { s.Deployments = append([]*railwayfake.Deployment(nil), saved...) }) }
+	t.Run("fault=no previous deployment", func(t *testing.T) {
+		t.Cleanup(restore)
+		rw.Update(func(s *railwayfake.State) {
+			var keep []*railwayfake.Deployment
+			for _, d := range s.Deployments {
+				if d.Status == railwayfake.StatusSuccess {
+					keep = append(keep, d)
+				}
+			}
+			s.Deployments = keep
+		})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) }, "no previous deployment to roll back to")
+	})
+	t.Run("fault=previous deployment failed", func(t *testing.T) {
+		t.Cleanup(restore)
+		rw.Update(func(s *railwayfake.State) {
+			s.Deployments = nil
+			for _, d := range saved {
+				c := *d
+				if c.Status != railwayfake.StatusSuccess {
+					c.Status = railwayfake.StatusFailed
+				}
+				s.Deployments = append(s.Deployments, &c)
+			}
+		})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) }, "no previous deployment", "FAILED")
+	})
+	t.Run("fault=nothing live", func(t *testing.T) {
+		t.Cleanup(restore)
+		rw.Update(func(s *railwayfake.State) {
+			s.Deployments = nil
+			for _, d := range saved {
+				c := *d
+				c.Status = railwayfake.StatusCrashed
+				s.Deployments = append(s.Deployments, &c)
+			}
+		})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) }, "no SUCCESS deployment")
+	})
+	t.Run("fault=revoked token", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RailwayToken: "revoked"})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "Not Authorized")
+	})
+}
+
+func TestSelfRB2(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) })
+	nf := harness.NeonFake(w)
+	t.Run("fault=PITR window 1 day", func(t *testing.T) {
+		var was int64
+		nf.Update(func(s *neonfake.State) { was, s.HistoryRetentionSeconds = s.HistoryRetentionSeconds, 86400 })
+		t.Cleanup(func() { nf.Update(func(s *neonfake.State) { s.HistoryRetentionSeconds = was }) })
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) }, "PITR window 1.0 days, want ≥ 7")
+	})
+	t.Run("fault=PITR window shorter than the restore point", func(t *testing.T) {
+		var was int64
+		nf.Update(func(s *neonfake.State) { was, s.HistoryRetentionSeconds = s.HistoryRetentionSeconds, 1800 })
+		t.Cleanup(func() { nf.Update(func(s *neonfake.State) { s.HistoryRetentionSeconds = was }) })
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) }, "outside the PITR window")
+	})
+	t.Run("fault=branch younger than the restore point", func(t *testing.T) {
+		var was time.Time
+		nf.Update(func(s *neonfake.State) { was, s.Branches[0].CreatedAt = s.Branches[0].CreatedAt, time.Now().Add(-10*time.Minute) })
+		t.Cleanup(func() { nf.Update(func(s *neonfake.State) { s.Branches[0].CreatedAt = was }) })
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) }, "no history to restore from")
+	})
+}
+
+func TestSelfRB3(t *testing.T) {
+	w, env := harness.World(t)
+	r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, env) })
+	if r.Attrs[check.AttrEvidence+"method"] == "" {
+		t.Fatal("RB-3 did not report which method it used")
+	}
+	sf := harness.StripeFake(w)
+	t.Run("fault=key without write scope (test mode)", func(t *testing.T) {
+		sf.SetReadOnly(true)
+		t.Cleanup(func() { sf.SetReadOnly(false) })
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, env) }, "without write scope", "403")
+	})
+	t.Run("live restricted key", func(t *testing.T) {
+		f := stripefake.New(stripefake.Options{})
+		t.Cleanup(f.Close)
+		f.AddHealthyEndpoints("https://api.hustlexp.test/webhooks/stripe", "whsec_a", "whsec_b")
+		live := env.MustWith(map[string]string{config.StripeAPIBase: f.URL, config.StripeSecretKey: "rk_live_rehearsalprobe"})
+		r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, live) })
+		if got := r.Attrs[check.AttrEvidence+"method"]; got == "" || f.Count("webhook_endpoints") != 2 {
+			t.Fatalf("live probe: method %q, endpoints %d", got, f.Count("webhook_endpoints"))
+		}
+		f.SetReadOnly(true)
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, live) }, "restricted key cannot update webhook endpoints", "without write scope")
+	})
+	t.Run("fault=no webhook endpoints", func(t *testing.T) {
+		f := stripefake.New(stripefake.Options{})
+		t.Cleanup(f.Close)
+		bad := env.MustWith(map[string]string{config.StripeAPIBase: f.URL})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoints")
+	})
+}
