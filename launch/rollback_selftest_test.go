@@ -22,7 +22,9 @@ func TestSelfRB1(t *testing.T) {
 	rw := harness.RailwayFake(w)
 	var saved []*railwayfake.Deployment
 	rw.View(func(s *railwayfake.State) { saved = append(saved, s.Deployments...) })
-	restore := func() { rw.Update(func(s *railwayfake.State) { s.Deployments = append([]*railwayfake.Deployment(nil), saved...) }) }
+	restore := func() {
+		rw.Update(func(s *railwayfake.State) { s.Deployments = append([]*railwayfake.Deployment(nil), saved...) })
+	}
 	t.Run("fault=no previous deployment", func(t *testing.T) {
 		t.Cleanup(restore)
 		rw.Update(func(s *railwayfake.State) {
@@ -86,7 +88,9 @@ func TestSelfRB2(t *testing.T) {
 	})
 	t.Run("fault=branch younger than the restore point", func(t *testing.T) {
 		var was time.Time
-		nf.Update(func(s *neonfake.State) { was, s.Branches[0].CreatedAt = s.Branches[0].CreatedAt, time.Now().Add(-10*time.Minute) })
+		nf.Update(func(s *neonfake.State) {
+			was, s.Branches[0].CreatedAt = s.Branches[0].CreatedAt, time.Now().Add(-10*time.Minute)
+		})
 		t.Cleanup(func() { nf.Update(func(s *neonfake.State) { s.Branches[0].CreatedAt = was }) })
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) }, "no history to restore from")
 	})
