@@ -20,6 +20,7 @@ const (
 	FunCategory              = "HUSTLEXP_FUN_CATEGORY"
 	FunReleaseTimeout        = "HUSTLEXP_FUN_RELEASE_TIMEOUT"
 	EngineBridgeKey          = "HUSTLEXP_ENGINE_BRIDGE_KEY"
+	FunPaymentMethod         = "HUSTLEXP_FUN_PAYMENT_METHOD"
 )
 
 func init() {
@@ -48,6 +49,8 @@ func init() {
 			Doc: "category of the functional flow's task (yard: LOW risk, one proof photo)."},
 		Var{Name: FunReleaseTimeout, Kind: KindDuration, Default: "45s", Group: "Functional",
 			Doc: "How long FUN-7 waits for the asynchronous release (transfer, RELEASED escrow, xp_ledger row) after task.complete."},
+		Var{Name: FunPaymentMethod, Kind: KindString, Default: "pm_card_visa", Group: "Functional",
+			Doc: "PaymentMethod FUN-4 confirms the PaymentIntent with, as the client app would (Stripe test mode: pm_card_visa)."},
 		Var{Name: EngineBridgeKey, Kind: KindSecret, Group: "Functional",
 			Doc: "ENGINE_BRIDGE_WRITE_KEY of the deployment (optional): sent as x-engine-bridge-key so task.create may carry the payout/margin split."},
 	)
