@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -13,6 +15,14 @@ import (
 
 // cmdEnv prints the variable registry as .env.example or as the README table.
 func cmdEnv(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "--sync" {
+		if err := SyncGenerated(report.FindRoot(".")); err != nil {
+			fmt.Fprintf(stderr, "launchcheck env --sync: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "rewrote .env.example and the env blocks of .github/workflows/{launch-gate,nightly}.yml")
+		return 0
+	}
 	if len(args) == 2 && args[0] == "--github" {
 		ps, err := report.ParsePhases(args[1])
 		if err != nil || len(ps) == 0 {
@@ -23,7 +33,7 @@ func cmdEnv(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if len(args) != 1 || (args[0] != "--example" && args[0] != "--markdown") {
-		fmt.Fprintln(stderr, "usage: launchcheck env --example | --markdown | --github PHASES")
+		fmt.Fprintln(stderr, "usage: launchcheck env --example | --markdown | --github PHASES | --sync")
 		return 2
 	}
 	if args[0] == "--example" {
@@ -136,4 +146,39 @@ func EnvGitHub(phases []checklist.Phase, indent string) string {
 		fmt.Fprintf(&b, "%s%s: ${{ %s.%s }}\n", indent, n, src, n)
 	}
 	return b.String()
+}
+
+// SyncGenerated rewrites the generated files this command owns: .env.example
+// and the env blocks between "# env:begin <phases>" and "# env:end" in the
+// launch gate and nightly workflows.
+func SyncGenerated(root string) error {
+	if err := os.WriteFile(filepath.Join(root, ".env.example"), []byte(EnvExample()), 0o644); err != nil {
+		return err
+	}
+	for _, name := range []string{"launch-gate.yml", "nightly.yml"} {
+		path := filepath.Join(root, ".github", "workflows", name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		text := string(data)
+		i := strings.Index(text, "# env:begin ")
+		j := strings.Index(text, "# env:end")
+		if i < 0 || j < i {
+			return fmt.Errorf("%s: no # env:begin … # env:end markers", name)
+		}
+		eol := i + strings.IndexByte(text[i:], '\n')
+		phases := strings.Fields(text[i+len("# env:begin ") : eol])[0]
+		ps, err := report.ParsePhases(phases)
+		if err != nil {
+			return fmt.Errorf("%s: %v", name, err)
+		}
+		lineStart := strings.LastIndexByte(text[:j], '\n') + 1
+		indent := text[lineStart:j]
+		text = text[:eol+1] + EnvGitHub(ps, indent) + text[lineStart:]
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
