@@ -11,6 +11,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -241,5 +242,55 @@ func TestSelfMON4(t *testing.T) {
 	t.Run("fault=invalid token", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.SlackBotToken: "xoxb-wrong"})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, bad) }, "invalid_auth")
+	})
+}
+
+func TestSelfMON5(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) })
+	sf := harness.SentryFake(w)
+	mon := func(fn func(m *sentryfake.Monitoring)) { sf.Update(func(s *sentryfake.State) { fn(s.Mon()) }) }
+	var saved sentryfake.Monitoring
+	sf.View(func(s *sentryfake.State) {
+		saved = *s.Mon()
+		saved.Rules = append([]sentryfake.AlertRule(nil), saved.Rules...)
+		saved.Releases = append([]sentryfake.Release(nil), saved.Releases...)
+	})
+	restore := func() { mon(func(m *sentryfake.Monitoring) { *m = saved }) }
+	t.Run("drill=tagged event found", func(t *testing.T) {
+		drill := env.MustWith(map[string]string{config.AlertDrill: "1"})
+		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, drill) })
+		if r.Attrs[check.AttrEvidence+"drill_event_after"] == "" {
+			t.Fatal("drill reported no delay")
+		}
+	})
+	t.Run("fault=Sentry release differs from the deployed commit", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) {
+			m.Releases = append(m.Releases, sentryfake.Release{Version: "hustlexp-engine@" + strings.Repeat("b2", 20), DateCreated: time.Now()})
+		})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "latest release", "≠ deployed commit", strings.Repeat("b2", 20))
+	})
+	t.Run("fault=no alert rules", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) { m.Rules = nil })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "no active alert rules")
+	})
+	t.Run("fault=no events in 24 h", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) { m.EventsPerHour = 0 })
+		bad := env.MustWith(map[string]string{config.SentryEventsMin: "1000000"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, bad) }, "events in the last 24 h, want ≥ 1000000")
+	})
+	t.Run("fault=drill event never arrives", func(t *testing.T) {
+		var was bool
+		sf.Update(func(s *sentryfake.State) {
+			was, s.Keys[harness.RehearsalSentryProject][0].IsActive = s.Keys[harness.RehearsalSentryProject][0].IsActive, false
+		})
+		t.Cleanup(func() {
+			sf.Update(func(s *sentryfake.State) { s.Keys[harness.RehearsalSentryProject][0].IsActive = was })
+		})
+		drill := env.MustWith(map[string]string{config.AlertDrill: "1", config.DrillDeadline: "2s"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, drill) }, "drill event", "not found")
 	})
 }

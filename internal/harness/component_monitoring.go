@@ -9,6 +9,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -27,6 +28,17 @@ const (
 )
 
 func init() {
+	// Sentry monitoring data (alert rules, stats, releases, event lookup) on
+	// top of the Sentry fake; the latest release is the stand-in's revision.
+	Register(world.Component{Name: "sentry-monitoring", Order: 27, Start: func(ctx context.Context, w *world.World) error {
+		f, ok := w.Part("sentry").(*sentryfake.Fake)
+		if !ok {
+			return nil
+		}
+		f.EnableMonitoring(standinRevision(ctx, w))
+		w.SetEnv(config.SentryDSN, f.DSN(RehearsalSentryProject))
+		return nil
+	}})
 	Register(world.Component{Name: "pagerduty", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		f := pagerdutyfake.New(RehearsalPagerDutyToken, pagerdutyfake.Healthy())
 		w.OnClose(f.Close)
