@@ -248,8 +248,7 @@ func FindK6(repoDir string) (bin, script, why string) {
 // --summary-export and reads the threshold results.
 func RunK6(ctx context.Context, bin, script, baseURL, dir string) (*K6Run, error) {
 	summary := filepath.Join(dir, "k6-summary.json")
-	cmd := exec.CommandContext(ctx, bin, "run", "--quiet", "--no-color", "--summary-export", summary, "-e", "BASE_URL="+baseURL, script)
-	cmd.Env = append(os.Environ(), "K6_NO_USAGE_REPORT=true")
+	cmd := exec.CommandContext(ctx, bin, "run", "--quiet", "--no-color", "--no-usage-report", "--summary-export", summary, "-e", "BASE_URL="+baseURL, script)
 	out, err := cmd.CombinedOutput()
 	run := &K6Run{Script: script, Output: tail(string(out), 1500)}
 	var ee *exec.ExitError

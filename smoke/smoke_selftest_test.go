@@ -3,6 +3,8 @@ package smoke_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -61,6 +63,19 @@ func TestSelfSMK1(t *testing.T) {
 	t.Run("fault=2% 5xx", func(t *testing.T) {
 		_, penv := privateStandin(t, standin.Faults{ErrorFraction: 0.02})
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) }, "http_req_failed", "500")
+	})
+	t.Run("fault=k6 thresholds crossed", func(t *testing.T) {
+		// a stand-in k6 on PATH that reports a crossed threshold and exits 99, as k6 does
+		repo := fakeK6(t, true)
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, env.MustWith(map[string]string{config.RepoDir: repo})) },
+			"k6-smoke.js exited 99, want 0", "http_req_failed rate<0.01: FAILED")
+	})
+	t.Run("k6 thresholds met", func(t *testing.T) {
+		repo := fakeK6(t, false)
+		r := checktest.MustPass(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, env.MustWith(map[string]string{config.RepoDir: repo})) })
+		if r.Attrs[check.AttrEvidence+"k6_exit"] != "0" {
+			t.Fatalf("k6 on PATH but not run: %v", r.Attrs)
+		}
 	})
 	t.Run("rate limit respected", func(t *testing.T) {
 		// limit 60/min with 10 left: the stage cannot reach its minimum without exceeding the limit
@@ -155,4 +170,36 @@ func TestSelfSMK5(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.StripeWebhookSecret: "whsec_launchcheck_not_the_deployments"})
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, bad) }, "= 400, want 200", "signature")
 	})
+}
+
+// fakeK6 puts a k6 stand-in first on PATH and returns a repository
+// directory with ops/load-test/k6-smoke.js. It writes a --summary-export
+// file like k6's (threshold value true = crossed) and exits 99 when failing.
+func fakeK6(t *testing.T, fail bool) string {
+	t.Helper()
+	bin, repo := t.TempDir(), t.TempDir()
+	crossed, code := "false", 0
+	if fail {
+		crossed, code = "true", 99
+	}
+	script := fmt.Sprintf(`#!/bin/sh
+out=""
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--summary-export" ]; then out="$2"; shift; fi
+  shift
+done
+printf '{"metrics":{"http_req_failed":{"thresholds":{"rate<0.01":%s}},"http_req_duration":{"thresholds":{"p(99)<500":false}}}}' > "$out"
+exit %d
+`, crossed, code)
+	if err := os.WriteFile(filepath.Join(bin, "k6"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(repo, "ops", "load-test"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "ops", "load-test", "k6-smoke.js"), []byte("export default function () {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return repo
 }
