@@ -21,7 +21,7 @@ const (
 	ForeignOrigin         = "HUSTLEXP_FOREIGN_ORIGIN"
 	HealthAllowedFields   = "HUSTLEXP_HEALTH_ALLOWED_FIELDS"
 	ServerEntry           = "HUSTLEXP_SERVER_ENTRY"
-	ValidateConfigEnabled = "HUSTLEXP_SEC2_REHEARSAL_BOOT"
+	ServerFile            = "HUSTLEXP_SERVER_FILE"
 )
 
 // DefaultRequiredVars is the contract's production list (§5.1, §5.2, §5.4).
@@ -62,11 +62,11 @@ func init() {
 			Doc: "SEC-7: the production CORS origins; each must be echoed, nothing else may be."},
 		Var{Name: ForeignOrigin, Kind: KindString, Default: "https://evil.example.com", Group: "Security",
 			Doc: "SEC-7: a foreign origin that must not be allowed."},
-		Var{Name: HealthAllowedFields, Kind: KindList, Group: "Security",
-			Doc: "SEC-8: JSON paths (e.g. build.environment) the team accepts in /health bodies; shown in the evidence."},
+		Var{Name: HealthAllowedFields, Kind: KindList, Default: "build.environment", Group: "Security",
+			Doc: "SEC-8: JSON paths the team accepts in /health bodies, shown in the evidence. Default build.environment: the build identity the deploy gate reads (contract §2.1); set it empty to forbid that too."},
 		Var{Name: ServerEntry, Kind: KindString, Default: "src/server.ts", Group: "Security",
 			Doc: "SEC-2: server start file, relative to HUSTLEXP_REPO_DIR, that must call validateConfig() before listening."},
-		Var{Name: ValidateConfigEnabled, Kind: KindBool, Group: "Rehearsal",
-			Doc: "SEC-2 (rehearsal only, set by the world): the stand-in boot probe is available."},
+		Var{Name: ServerFile, Kind: KindPath, Group: "Security",
+			Doc: "SEC-2: the server start file itself (default: HUSTLEXP_REPO_DIR/HUSTLEXP_SERVER_ENTRY)."},
 	)
 }

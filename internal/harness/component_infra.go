@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -105,6 +106,17 @@ func init() {
 		w.SetEnv(config.UpstashRESTToken, RehearsalUpstashToken)
 		return nil
 	}})
+	Register(world.Component{Name: "server-source", Order: 20, Start: func(ctx context.Context, w *world.World) error {
+		path := filepath.Join(w.Dir, "backend", "src", "server.ts")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(RehearsalServerTS), 0o644); err != nil {
+			return err
+		}
+		w.SetEnv(config.ServerFile, path)
+		return nil
+	}})
 	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		p := firebasefake.NewProjectConfig(RehearsalFirebaseProject, RehearsalAuthorizedDomains())
 		w.OnClose(p.Close)
@@ -182,6 +194,25 @@ func init() {
 		return nil
 	}})
 }
+
+// RehearsalServerTS is the rehearsal's copy of the backend's start path
+// (src/server.ts): validateConfig() runs synchronously before serve() binds
+// the port, as the contract (§5.1) states. SEC-2 reads it statically.
+const RehearsalServerTS = `import { serve } from '@hono/node-server';
+import { validateConfig } from './config/validateConfig';
+import { initSentry } from './observability/sentry';
+import { app } from './app';
+
+// Fail fast: in production a missing required variable aborts startup here,
+// before any port is bound.
+validateConfig();
+initSentry();
+
+const port = Number(process.env.PORT ?? 3000);
+serve({ fetch: app.fetch, port }, (info) => {
+  console.log(` + "`Server listening on port ${info.port}`" + `);
+});
+`
 
 // RehearsalAuthorizedDomains are the healthy Firebase Auth authorized domains.
 func RehearsalAuthorizedDomains() []string {

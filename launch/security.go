@@ -1,0 +1,622 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	sentrygo "github.com/getsentry/sentry-go"
+	"github.com/stripe/stripe-go/v76"
+	identitytoolkit "google.golang.org/api/identitytoolkit/v2"
+	"google.golang.org/api/option"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/firebaseauth"
+	"github.com/hustlexp/launchcheck/internal/hxapi"
+	"github.com/hustlexp/launchcheck/internal/sentry"
+	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// SecretsNoPlaceholders checks SEC-1: All environment variables set in
+// Railway (no placeholders) — every required variable is present and
+// non-empty in the production environment, no value matches a placeholder
+// pattern, the Stripe key and STRIPE_MODE agree (live), the two webhook
+// secrets differ, the Firebase emulator variable is absent, and
+// /health/detailed reports stripe and firebase "configured". Only variable
+// NAMES are ever printed.
+func SecretsNoPlaceholders(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	ctx := check.Ctx(t, env.Cfg)
+	vars := railwayVariables(t, ctx, env)
+	check.Evidence(t, "railway_variables", fmt.Sprintf("%d names: %s", len(vars), strings.Join(sortedKeys(vars), ",")))
+	var problems []string
+	var missing, empty []string
+	for _, n := range env.Cfg.List(config.RequiredVars) {
+		v, ok := vars[n]
+		switch {
+		case !ok:
+			missing = append(missing, n)
+		case strings.TrimSpace(v) == "":
+			empty = append(empty, n)
+		}
+	}
+	if len(missing) > 0 {
+		problems = append(problems, "required variables missing: "+strings.Join(missing, ", "))
+	}
+	if len(empty) > 0 {
+		problems = append(problems, "required variables empty: "+strings.Join(empty, ", "))
+	}
+	hits := placeholderHits(vars, env.Cfg.List(config.PlaceholderPatterns))
+	for _, n := range sortedKeys(hits) {
+		problems = append(problems, fmt.Sprintf("%s looks like a placeholder (matches %q)", n, hits[n]))
+	}
+	problems = append(problems, stripeConsistency(vars)...)
+	if _, ok := vars["FIREBASE_AUTH_EMULATOR_HOST"]; ok {
+		problems = append(problems, "FIREBASE_AUTH_EMULATOR_HOST is set in production: the Admin SDK would trust emulator tokens; delete it")
+	}
+	if v := vars["NODE_ENV"]; v != "production" {
+		problems = append(problems, fmt.Sprintf("NODE_ENV is %q, want production", v))
+	}
+	d, resp, err := hxapi.New(env).Detailed(ctx)
+	switch {
+	case err != nil:
+		problems = append(problems, err.Error())
+	default:
+		check.Evidence(t, "detailed_checks", fmt.Sprintf("stripe=%s firebase=%s", d.Checks.Stripe, d.Checks.Firebase))
+		if d.Checks.Stripe != "configured" || d.Checks.Firebase != "configured" {
+			problems = append(problems, fmt.Sprintf("GET /health/detailed = %d: checks.stripe=%q checks.firebase=%q, want both \"configured\"", resp.Status, d.Checks.Stripe, d.Checks.Firebase))
+		}
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-1 %s", strings.Join(problems, "; "))
+	}
+}
+
+// stripeConsistency checks key/mode agreement and the webhook secrets (names only).
+func stripeConsistency(vars map[string]string) []string {
+	var out []string
+	key, mode := vars["STRIPE_SECRET_KEY"], vars["STRIPE_MODE"]
+	switch {
+	case strings.HasPrefix(key, "sk_test_") || strings.HasPrefix(key, "rk_test_"):
+		out = append(out, fmt.Sprintf("STRIPE_SECRET_KEY is a test-mode key (sk_test_) in production (STRIPE_MODE=%q)", mode))
+	case key != "" && !strings.HasPrefix(key, "sk_live_") && !strings.HasPrefix(key, "rk_live_"):
+		out = append(out, "STRIPE_SECRET_KEY is not a Stripe live secret key (want sk_live_… or rk_live_…)")
+	}
+	if mode != "" && mode != "live" {
+		out = append(out, fmt.Sprintf("STRIPE_MODE is %q, want live in production", mode))
+	}
+	wh, cwh := vars["STRIPE_WEBHOOK_SECRET"], vars["STRIPE_CONNECT_WEBHOOK_SECRET"]
+	for _, n := range []string{"STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET"} {
+		if v := vars[n]; v != "" && !strings.HasPrefix(v, "whsec_") {
+			out = append(out, n+" does not start with whsec_")
+		}
+	}
+	if wh != "" && wh == cwh {
+		out = append(out, "STRIPE_WEBHOOK_SECRET and STRIPE_CONNECT_WEBHOOK_SECRET are equal: the backend disables both webhook destinations")
+	}
+	return out
+}
+
+// BootResult is what booting the backend with a given environment did.
+type BootResult struct {
+	Refused  bool   // the process exited before binding a port
+	Listened bool   // a port was bound
+	Stderr   string // boot output
+}
+
+// BootProbe boots the backend in production mode with env and reports the
+// outcome (the rehearsal's stand-in provides one; live targets have none).
+type BootProbe func(ctx context.Context, env map[string]string) (BootResult, error)
+
+// BootEnv is a complete production environment for a BootProbe plus the
+// required variable the probe removes.
+type BootEnv struct {
+	Env     map[string]string
+	Without string
+}
+
+// ValidateConfigOnStartup checks SEC-2: `validateConfig()` runs on startup
+// (server.ts) — statically, the server start file calls validateConfig()
+// before it starts listening; the latest production deployment's logs hold no
+// startup-abort line; and, where the target offers a boot probe (the
+// rehearsal), booting in production mode without a required variable is
+// refused before a port is bound.
+func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *BootEnv) {
+	t.Helper()
+	file := env.Cfg.Get(config.ServerFile)
+	if file == "" {
+		if env.Cfg.Get(config.RepoDir) == "" {
+			check.NotConfigured(t, env.Cfg, fmt.Sprintf("%s (or %s) not set", config.RepoDir, config.ServerFile))
+		}
+		file = filepath.Join(env.Cfg.Get(config.RepoDir), env.Cfg.Get(config.ServerEntry))
+	}
+	ctx := check.Ctx(t, env.Cfg)
+	var problems []string
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read server start file: %v (set %s, or %s and %s)", err, config.ServerFile, config.RepoDir, config.ServerEntry)
+	}
+	vAt, lAt, lExpr := sourceCalls(string(src))
+	switch {
+	case lAt < 0:
+		check.Unverified(t, "%s: no listen/serve call found, cannot tell whether validateConfig() runs before the port is bound", file)
+	case vAt < 0:
+		problems = append(problems, fmt.Sprintf("%s never calls validateConfig() (it starts listening with %s)", filepath.Base(file), lExpr))
+	case vAt > lAt:
+		problems = append(problems, fmt.Sprintf("%s calls validateConfig() after %s: the port is bound before the configuration is validated", filepath.Base(file), lExpr))
+	default:
+		check.Evidence(t, "server_start", fmt.Sprintf("validateConfig() at offset %d before %s at %d", vAt, lExpr, lAt))
+	}
+	rc, tgt := railwayTarget(t, ctx, env)
+	dep, err := rc.Latest(ctx, tgt)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	logs, err := rc.DeploymentLogs(ctx, dep.ID, 500)
+	if err != nil {
+		t.Fatalf("deployment logs of %s: %v", dep.ID, err)
+	}
+	check.Evidence(t, "deployment_logs", fmt.Sprintf("%s: %d lines read", dep.ID, len(logs)))
+	for _, l := range logs {
+		if strings.Contains(l.Message, "[FATAL] Production startup aborted") || strings.Contains(l.Message, "❌ CRITICAL") {
+			problems = append(problems, fmt.Sprintf("deployment %s logged a startup abort at %s: %q", dep.ID, l.Timestamp.UTC().Format(time.RFC3339), l.Message))
+			break
+		}
+	}
+	if probe != nil && boot != nil {
+		e := map[string]string{}
+		for k, v := range boot.Env {
+			if k != boot.Without {
+				e[k] = v
+			}
+		}
+		e["NODE_ENV"] = "production"
+		res, err := probe(ctx, e)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("boot probe: %v", err))
+		case res.Listened || !res.Refused:
+			problems = append(problems, fmt.Sprintf("booting in production mode without %s was NOT refused: the server started listening (validateConfig() does not stop startup)", boot.Without))
+		case !strings.Contains(res.Stderr, "[FATAL] Production startup aborted") || !strings.Contains(res.Stderr, boot.Without):
+			problems = append(problems, fmt.Sprintf("boot without %s was refused, but stderr lacks the [FATAL] line naming it: %q", boot.Without, res.Stderr))
+		default:
+			check.Evidence(t, "boot_probe", fmt.Sprintf("without %s: refused before listening", boot.Without))
+		}
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-2 %s", strings.Join(problems, "; "))
+	}
+}
+
+// StripeWebhookRegistered checks SEC-3: Stripe webhook endpoint registered —
+// enabled endpoints at <base>/webhooks/stripe for the platform and for
+// Connect, each subscribing the event types the backend handles, API version
+// pinned as expected.
+func StripeWebhookRegistered(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.StripeSecretKey, config.StripeAPIBase, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	want := strings.TrimRight(env.Cfg.Get(config.BaseURL), "/") + "/webhooks/stripe"
+	sc := stripex.New(env.Cfg)
+	params := &stripe.WebhookEndpointListParams{}
+	params.Limit = stripe.Int64(stripex.PageSize)
+	params.Context = ctx
+	it := sc.WebhookEndpoints.List(params)
+	type ep struct {
+		we      *stripe.WebhookEndpoint
+		connect *bool
+	}
+	var all []ep
+	for n := 0; it.Next() && n < 1000; n++ {
+		we := it.WebhookEndpoint()
+		all = append(all, ep{we: we, connect: rawConnectFlag(it.WebhookEndpointList().LastResponse, we.ID)})
+	}
+	if err := it.Err(); err != nil {
+		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripex.Describe(err))
+	}
+	var platform, connect []string
+	var problems []string
+	apiVersion := env.Cfg.Get(config.StripeWebhookVersion)
+	for _, e := range all {
+		if strings.TrimRight(e.we.URL, "/") != want {
+			continue
+		}
+		isConnect := e.we.Application != ""
+		if e.connect != nil {
+			isConnect = *e.connect
+		}
+		kind, events := "platform", PlatformWebhookEvents
+		if isConnect {
+			kind, events = "Connect", ConnectWebhookEvents
+		}
+		check.Evidence(t, "endpoint_"+e.we.ID, fmt.Sprintf("%s %s status=%s api_version=%s events=%d", kind, e.we.URL, e.we.Status, e.we.APIVersion, len(e.we.EnabledEvents)))
+		var bad []string
+		if e.we.Status != "enabled" {
+			bad = append(bad, fmt.Sprintf("status %s", e.we.Status))
+		}
+		if miss := missingEvents(e.we.EnabledEvents, events); len(miss) > 0 {
+			bad = append(bad, "missing event types "+strings.Join(miss, ", "))
+		}
+		if apiVersion != "" && e.we.APIVersion != apiVersion {
+			bad = append(bad, fmt.Sprintf("api_version %q, want %q", e.we.APIVersion, apiVersion))
+		}
+		if len(bad) > 0 {
+			problems = append(problems, fmt.Sprintf("%s endpoint %s: %s", kind, e.we.ID, strings.Join(bad, "; ")))
+			continue
+		}
+		if isConnect {
+			connect = append(connect, e.we.ID)
+		} else {
+			platform = append(platform, e.we.ID)
+		}
+	}
+	if len(platform) == 0 {
+		problems = append(problems, fmt.Sprintf("no enabled platform webhook endpoint at %s", want))
+	}
+	if len(connect) == 0 {
+		problems = append(problems, fmt.Sprintf("no enabled Connect webhook endpoint (connect=true) at %s", want))
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-3 %s (of %d endpoints in the account)", strings.Join(problems, "; "), len(all))
+	}
+}
+
+func missingEvents(enabled, want []string) []string {
+	have := map[string]bool{}
+	for _, e := range enabled {
+		have[e] = true
+	}
+	if have["*"] {
+		return nil
+	}
+	var out []string
+	for _, w := range want {
+		if !have[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// FirebaseProductionMode checks SEC-4: Firebase project set to production
+// mode — the deployment's FIREBASE_PROJECT_ID is the expected production
+// project (not demo-…), the emulator variable is absent, the project's
+// authorized domains are production domains only (Identity Toolkit admin API),
+// and an ID token of a test user signed up in that project is accepted by the
+// deployment (user.me answers 200).
+func FirebaseProductionMode(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL, config.FirebaseWebAPIKey)
+	if env.Cfg.Live() {
+		check.Need(t, env.Cfg, config.FirebaseCredentialsFile)
+	}
+	ctx := check.Ctx(t, env.Cfg)
+	vars := railwayVariables(t, ctx, env)
+	project := vars["FIREBASE_PROJECT_ID"]
+	want := env.Cfg.Get(config.FirebaseExpected)
+	if want == "" {
+		want = env.Cfg.Get(config.FirebaseProjectID)
+	}
+	var problems []string
+	switch {
+	case project == "":
+		t.Fatalf("SEC-4 FIREBASE_PROJECT_ID is not set in the Railway production variables")
+	case strings.HasPrefix(project, "demo-"):
+		problems = append(problems, fmt.Sprintf("FIREBASE_PROJECT_ID is the demo project %q (emulator-only), want the production project", project))
+	case want != "" && project != want:
+		problems = append(problems, fmt.Sprintf("FIREBASE_PROJECT_ID is %q, want %q (%s)", project, want, config.FirebaseExpected))
+	}
+	if _, ok := vars["FIREBASE_AUTH_EMULATOR_HOST"]; ok {
+		problems = append(problems, "FIREBASE_AUTH_EMULATOR_HOST is set in the Railway production variables")
+	}
+	check.Evidence(t, "firebase_project", project)
+	domains, err := authorizedDomains(ctx, env, project)
+	if err != nil {
+		problems = append(problems, err.Error())
+	} else {
+		check.Evidence(t, "authorized_domains", strings.Join(domains, ","))
+		allowed := map[string]bool{project + ".firebaseapp.com": true, project + ".web.app": true}
+		for _, d := range env.Cfg.List(config.ProductionDomains) {
+			allowed[strings.ToLower(d)] = true
+		}
+		for _, d := range domains {
+			if !allowed[strings.ToLower(d)] {
+				problems = append(problems, fmt.Sprintf("authorized domain %q is not a production domain (%s): remove it in Firebase Auth settings", d, config.ProductionDomains))
+			}
+		}
+	}
+	if len(problems) == 0 {
+		if err := tokenAccepted(t, ctx, env); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-4 %s", strings.Join(problems, "; "))
+	}
+}
+
+// authorizedDomains reads the project's Identity Toolkit admin config.
+func authorizedDomains(ctx context.Context, env *target.Env, project string) ([]string, error) {
+	opts := []option.ClientOption{option.WithEndpoint(env.Cfg.Get(config.IdentityToolkitURL)),
+		option.WithHTTPClient(&http.Client{Timeout: httpTimeout(env)})}
+	if f := env.Cfg.Get(config.FirebaseCredentialsFile); f != "" {
+		opts = []option.ClientOption{option.WithEndpoint(env.Cfg.Get(config.IdentityToolkitURL)), option.WithCredentialsFile(f)}
+	} else {
+		opts = append(opts, option.WithoutAuthentication())
+	}
+	cctx, cancel := context.WithTimeout(ctx, httpTimeout(env))
+	defer cancel()
+	svc, err := identitytoolkit.NewService(cctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("identity toolkit client: %v", err)
+	}
+	cfg, err := svc.Projects.GetConfig("projects/" + project + "/config").Context(cctx).Do()
+	if err != nil {
+		return nil, fmt.Errorf("identity toolkit GET projects/%s/config: %v", project, err)
+	}
+	return cfg.AuthorizedDomains, nil
+}
+
+// tokenAccepted signs a tagged test user up in the project and calls user.me
+// with its ID token; the Firebase user is deleted afterwards.
+func tokenAccepted(t check.T, ctx context.Context, env *target.Env) error {
+	fc, err := firebaseauth.New(env.Cfg)
+	if err != nil {
+		return fmt.Errorf("firebase client: %v", err)
+	}
+	email := fmt.Sprintf("%s-sec4@%s", env.Tag(), env.Cfg.Get(config.TestEmailDomain))
+	id, err := fc.SignUp(ctx, email, firebaseauth.NewPassword())
+	if err != nil {
+		return fmt.Errorf("sign up test user in Firebase: %v", err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := fc.Delete(cctx, id.UID); err != nil {
+			t.Logf("cleanup: delete Firebase test user %s: %v", id.UID, err)
+		}
+	})
+	resp, err := hxapi.New(env).Do(ctx, hxapi.Request{Method: http.MethodGet, Path: "/trpc/user.me",
+		Header: http.Header{"Authorization": {"Bearer " + id.IDToken}}})
+	if err != nil {
+		return err
+	}
+	check.Evidence(t, "user_me", fmt.Sprintf("%d", resp.Status))
+	if resp.Status != http.StatusOK {
+		return fmt.Errorf("GET /trpc/user.me with an ID token of project %s = %d, want 200: the deployment does not accept this project's tokens: %s", fc.ProjectID, resp.Status, resp.Excerpt())
+	}
+	return nil
+}
+
+// SentryDSNConfigured checks SEC-5: Sentry DSN configured for production —
+// the deployment's SENTRY_DSN parses (sentry-go), its key is an active client
+// key of the expected Sentry project, and the project has a production
+// environment.
+func SentryDSNConfigured(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.SentryAuthToken, config.SentryOrg, config.SentryProject, config.SentryAPIURL)
+	ctx := check.Ctx(t, env.Cfg)
+	raw := railwayVariables(t, ctx, env)["SENTRY_DSN"]
+	if raw == "" {
+		t.Fatalf("SEC-5 SENTRY_DSN is not set in the Railway production variables: errors are not reported")
+	}
+	dsn, err := sentrygo.NewDsn(raw)
+	if err != nil {
+		t.Fatalf("SEC-5 SENTRY_DSN does not parse as a Sentry DSN: %v", errors.Unwrap(err))
+	}
+	check.Evidence(t, "dsn", fmt.Sprintf("host=%s project_id=%s", dsn.GetHost(), dsn.GetProjectID()))
+	sc := sentry.New(env.Cfg.Get(config.SentryAPIURL), env.Cfg.Get(config.SentryAuthToken), httpTimeout(env))
+	org, slug := env.Cfg.Get(config.SentryOrg), env.Cfg.Get(config.SentryProject)
+	p, err := sc.Project(ctx, org, slug)
+	if err != nil {
+		t.Fatalf("SEC-5 %v", err)
+	}
+	var problems []string
+	if dsn.GetProjectID() != p.ID {
+		problems = append(problems, fmt.Sprintf("SENTRY_DSN points at project id %s, but %s/%s is project %s: events go to another project", dsn.GetProjectID(), org, slug, p.ID))
+	}
+	keys, err := sc.Keys(ctx, org, slug)
+	if err != nil {
+		t.Fatalf("SEC-5 %v", err)
+	}
+	var found *sentry.Key
+	for i := range keys {
+		if keys[i].Public == dsn.GetPublicKey() {
+			found = &keys[i]
+		}
+	}
+	switch {
+	case found == nil:
+		problems = append(problems, fmt.Sprintf("SENTRY_DSN's key is not a client key of %s/%s (%d keys): it was deleted or belongs elsewhere", org, slug, len(keys)))
+	case !found.IsActive:
+		problems = append(problems, fmt.Sprintf("SENTRY_DSN's key %q of %s/%s is revoked (isActive=false): Sentry drops every event", found.Label, org, slug))
+	default:
+		check.Evidence(t, "sentry_key", fmt.Sprintf("%s active", found.Label))
+	}
+	envs, err := sc.Environments(ctx, org, slug)
+	if err != nil {
+		t.Fatalf("SEC-5 %v", err)
+	}
+	var names []string
+	hasProd := false
+	for _, e := range envs {
+		names = append(names, e.Name)
+		hasProd = hasProd || e.Name == "production"
+	}
+	check.Evidence(t, "sentry_environments", strings.Join(names, ","))
+	if !hasProd {
+		problems = append(problems, fmt.Sprintf("Sentry project %s/%s has no environment \"production\" (environments: %s): no production event has ever arrived", org, slug, strings.Join(names, ", ")))
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-5 %s", strings.Join(problems, "; "))
+	}
+}
+
+// RateLimitsVerified checks SEC-6: Rate limits verified for production load —
+// a bounded burst from this runner to a limited path: X-RateLimit-Limit equals
+// the expected tier, and the request after the limit gets 429 with
+// Retry-After. It exhausts this runner's bucket for one window, so its test
+// runs last in the phase (security_test.go sorts after the other launch/ files).
+func RateLimitsVerified(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	path := env.Cfg.Get(config.RateLimitPath)
+	want, tier := RateLimitTier(path)
+	if env.Cfg.Has(config.ExpectedRateLimit) {
+		want, tier = env.Cfg.Int(config.ExpectedRateLimit), config.ExpectedRateLimit
+	}
+	if want <= 0 {
+		check.NotConfigured(t, env.Cfg, fmt.Sprintf("no expected limit for %s: set %s", path, config.ExpectedRateLimit))
+	}
+	check.Evidence(t, "expected_limit", fmt.Sprintf("%d on %s (%s)", want, path, tier))
+	c := hxapi.New(env)
+	first, err := c.Get(ctx, path, false)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if first.Status == http.StatusTooManyRequests {
+		t.Fatalf("SEC-6 GET %s = 429 on the first request: this runner's bucket is already exhausted (another burst ran within the window); rerun after %s s", path, first.Header.Get("Retry-After"))
+	}
+	limit, remaining, ok := first.RateLimit()
+	if !ok {
+		t.Fatalf("SEC-6 GET %s = %d without X-RateLimit-Limit/Remaining headers: the limiter is not in front of this path", path, first.Status)
+	}
+	check.Evidence(t, "x_ratelimit", fmt.Sprintf("limit=%d remaining=%d", limit, remaining))
+	if limit != want {
+		t.Fatalf("SEC-6 GET %s: X-RateLimit-Limit = %d, want %d (%s)", path, limit, want, tier)
+	}
+	cap := remaining + 3
+	if m := env.Cfg.Int(config.RateLimitMaxRequests); cap > m {
+		cap = m
+	}
+	start := time.Now()
+	for i := 1; i <= cap; i++ {
+		r, err := c.Get(ctx, path, false)
+		if err != nil {
+			t.Fatalf("SEC-6 request %d of the burst: %v", i+1, err)
+		}
+		if r.Status != http.StatusTooManyRequests {
+			continue
+		}
+		ra := r.Header.Get("Retry-After")
+		check.Evidence(t, "burst", fmt.Sprintf("429 at request %d of %d allowed, after %s; Retry-After=%s", i+1, limit, time.Since(start).Round(time.Millisecond), ra))
+		if n, err := strconv.Atoi(ra); err != nil || n <= 0 {
+			t.Fatalf("SEC-6 the 429 at request %d has Retry-After %q, want a positive number of seconds", i+1, ra)
+		}
+		return
+	}
+	t.Fatalf("SEC-6 no 429 after the limit: %d requests to %s within %s all passed (X-RateLimit-Limit %d, remaining %d at start): the limiter does not enforce its limit", cap+1, path, time.Since(start).Round(time.Millisecond), limit, remaining)
+}
+
+// CORSProductionOnly checks SEC-7: CORS origins updated to production domains
+// only — a preflight from a foreign origin gets no Access-Control-Allow-Origin,
+// every production origin is echoed, and `*`, http:// and localhost origins
+// are never allowed.
+func CORSProductionOnly(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	allowed := env.Cfg.List(config.AllowedOrigins)
+	var problems []string
+	for _, o := range allowed {
+		if o == "*" || strings.HasPrefix(o, "http://") || strings.Contains(o, "localhost") {
+			problems = append(problems, fmt.Sprintf("%s lists %q: production origins must be https:// and not localhost", config.AllowedOrigins, o))
+		}
+	}
+	c := hxapi.New(env)
+	preflight := func(origin string) (string, error) {
+		r, err := c.Do(ctx, hxapi.Request{Method: http.MethodOptions, Path: "/trpc/health.ping",
+			Header: http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"GET"}, "Access-Control-Request-Headers": {"authorization,content-type"}}})
+		if err != nil {
+			return "", err
+		}
+		return r.Header.Get("Access-Control-Allow-Origin"), nil
+	}
+	for _, o := range allowed {
+		got, err := preflight(o)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if got != o {
+			problems = append(problems, fmt.Sprintf("preflight from production origin %s: Access-Control-Allow-Origin = %q, want %q", o, got, o))
+		}
+	}
+	bad := []string{env.Cfg.Get(config.ForeignOrigin), "http://localhost:3000", "http://localhost:5173", "http://localhost:8081", "null"}
+	for _, o := range allowed {
+		if strings.HasPrefix(o, "https://") {
+			bad = append(bad, "http://"+strings.TrimPrefix(o, "https://"))
+		}
+	}
+	for _, o := range bad {
+		got, err := preflight(o)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		switch {
+		case got == "*":
+			problems = append(problems, fmt.Sprintf("preflight from %s: Access-Control-Allow-Origin: * (wildcard)", o))
+		case got != "":
+			problems = append(problems, fmt.Sprintf("preflight from foreign origin %s: Access-Control-Allow-Origin = %q, want none", o, got))
+		}
+	}
+	check.Evidence(t, "cors", fmt.Sprintf("%d production origins echoed, %d foreign origins probed", len(allowed), len(bad)))
+	if len(problems) > 0 {
+		t.Fatalf("SEC-7 %s", strings.Join(problems, "; "))
+	}
+}
+
+// HealthHidesEnvironment checks SEC-8: Health endpoint does NOT expose
+// environment info — /health, /health/readiness, /health/liveness and an
+// error form (unknown /health sub-path) reveal no environment names, NODE_ENV,
+// host names, dependency versions, raw DB errors or stack traces; each
+// offending JSON path is listed. HUSTLEXP_HEALTH_ALLOWED_FIELDS lists the
+// paths the team accepts (shown in the evidence).
+func HealthHidesEnvironment(t check.T, env *target.Env) {
+	t.Helper()
+	check.Need(t, env.Cfg, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	allowed := map[string]bool{}
+	for _, f := range env.Cfg.List(config.HealthAllowedFields) {
+		allowed[f] = true
+	}
+	check.Evidence(t, "allowed_fields", strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")+" ("+config.HealthAllowedFields+")")
+	c := hxapi.New(env)
+	var problems []string
+	var seen []string
+	for _, p := range []string{"/health", "/health/readiness", "/health/liveness", "/health/" + env.Tag() + "-missing"} {
+		r, err := c.Get(ctx, p, false)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatalf("SEC-8 GET %s = 429: rate limited, cannot inspect the body (run SEC-6 last)", p)
+		}
+		bad, ok, err := exposures(r.Body, allowed)
+		if err != nil {
+			if strings.Contains(strings.ToLower(string(r.Body)), "at ") && stackRe.Match(r.Body) {
+				problems = append(problems, fmt.Sprintf("GET %s = %d: non-JSON body with a stack trace", p, r.Status))
+			}
+			continue
+		}
+		for _, b := range bad {
+			problems = append(problems, fmt.Sprintf("GET %s = %d: %s", p, r.Status, b))
+		}
+		seen = append(seen, ok...)
+	}
+	if len(seen) > 0 {
+		check.Evidence(t, "allowed_fields_present", strings.Join(seen, ","))
+	}
+	if len(problems) > 0 {
+		t.Fatalf("SEC-8 health bodies expose environment information: %s (allow-list %s=%q)", strings.Join(problems, "; "), config.HealthAllowedFields, env.Cfg.Get(config.HealthAllowedFields))
+	}
+}

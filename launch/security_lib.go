@@ -1,0 +1,207 @@
+package launch
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/stripe/stripe-go/v76"
+)
+
+// PlatformWebhookEvents and ConnectWebhookEvents are the event types the
+// backend handles per destination (contract §11.1).
+var (
+	PlatformWebhookEvents = []string{
+		"charge.dispute.closed", "charge.dispute.created", "charge.dispute.updated", "charge.refunded",
+		"checkout.session.completed", "customer.subscription.created", "customer.subscription.deleted",
+		"customer.subscription.updated", "invoice.paid", "invoice.payment_failed",
+		"payment_intent.payment_failed", "payment_intent.succeeded", "transfer.created",
+	}
+	ConnectWebhookEvents = []string{"account.updated", "payout.canceled", "payout.created", "payout.failed", "payout.paid", "payout.updated"}
+)
+
+// RateLimitTier returns the contract's expected X-RateLimit-Limit for a path
+// (§7.2, §7.5): a success shows the last limiter that ran — the public per-IP
+// limiter (60) on /health*, the general tier (120) on /trpc, /api, /webhooks.
+func RateLimitTier(path string) (int, string) {
+	switch {
+	case strings.HasPrefix(path, "/health"):
+		return 60, "public per-IP (§7.2)"
+	case strings.HasPrefix(path, "/trpc/"), strings.HasPrefix(path, "/api/"), strings.HasPrefix(path, "/webhooks/"):
+		return 120, "general tier (§7.3)"
+	case strings.HasPrefix(path, "/realtime/stream"):
+		return 10, "sse tier (§7.3)"
+	case strings.HasPrefix(path, "/privacy"), strings.HasPrefix(path, "/terms"), strings.HasPrefix(path, "/legal"):
+		return 60, "public per-IP (§7.2)"
+	}
+	return 0, "no limiter documented for this path"
+}
+
+// placeholderHits returns, per variable NAME, the placeholder pattern its
+// value matches. Values never leave this function.
+func placeholderHits(vars map[string]string, patterns []string) map[string]string {
+	out := map[string]string{}
+	for name, val := range vars {
+		low := strings.ToLower(val)
+		for _, p := range patterns {
+			if p = strings.ToLower(strings.TrimSpace(p)); p != "" && strings.Contains(low, p) {
+				out[name] = p
+				break
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Health-body exposure (SEC-8).
+var (
+	exposingKeys = map[string]string{
+		"environment": "environment name", "env": "environment name", "nodeenv": "NODE_ENV", "node_env": "NODE_ENV",
+		"hostname": "host name", "host": "host name", "hostName": "host name", "pid": "process id",
+		"platform": "platform", "arch": "architecture", "versions": "dependency versions", "nodeversion": "Node.js version",
+		"node_version": "Node.js version", "dependencies": "dependency versions", "stack": "stack trace",
+		"stacktrace": "stack trace", "database_url": "database URL", "databaseurl": "database URL", "cwd": "working directory",
+	}
+	envNames      = map[string]bool{"production": true, "staging": true, "development": true, "test": true, "prod": true}
+	stackRe       = regexp.MustCompile(`\n\s+at \S|at .+\(.+:\d+:\d+\)|\.(ts|js):\d+:\d+`)
+	dbErrRe       = regexp.MustCompile(`(?i)(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|getaddrinfo|password authentication|relation "|SQLSTATE|syntax error at|terminating connection|too many clients|connect(ion)? (refused|timeout|terminated)|pg_hba|postgres(ql)?://|redis(s)?://)`)
+	versionKeyRe  = regexp.MustCompile(`(?i)^(node|npm|express|hono|pg|ioredis|typescript|v8|openssl)$`)
+	hostValueRe   = regexp.MustCompile(`(?i)^(ip-\d+-\d+-\d+-\d+|[a-z0-9-]+\.(internal|local|railway\.internal))$`)
+	privateAddrRe = regexp.MustCompile(`\b(10\.\d+\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|192\.168\.\d+\.\d+):\d+\b`)
+)
+
+// HealthExposures is exposures, exported for the detector's unit test.
+func HealthExposures(body []byte, allowed map[string]bool) (bad, allowedSeen []string, err error) {
+	return exposures(body, allowed)
+}
+
+// exposures walks a JSON body and returns "path: why" for every field that
+// reveals environment information, unless its path is in allowed.
+func exposures(body []byte, allowed map[string]bool) ([]string, []string, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, nil, err
+	}
+	var bad, allowedSeen []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				why := exposingKeys[strings.ToLower(k)]
+				if why == "" {
+					why = exposingKeys[k]
+				}
+				if why == "" && versionKeyRe.MatchString(k) {
+					why = "dependency version"
+				}
+				if why != "" {
+					if allowed[p] {
+						allowedSeen = append(allowedSeen, p)
+						continue
+					}
+					bad = append(bad, fmt.Sprintf("%s = %s (%s)", p, short(x[k]), why))
+					continue
+				}
+				walk(p, x[k])
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			why := ""
+			switch {
+			case envNames[strings.ToLower(x)]:
+				why = "environment name"
+			case stackRe.MatchString(x):
+				why = "stack trace"
+			case dbErrRe.MatchString(x):
+				why = "raw database/network error"
+			case hostValueRe.MatchString(x), privateAddrRe.MatchString(x):
+				why = "internal host/address"
+			}
+			if why != "" {
+				if allowed[path] {
+					allowedSeen = append(allowedSeen, path)
+					return
+				}
+				bad = append(bad, fmt.Sprintf("%s = %s (%s)", path, short(x), why))
+			}
+		}
+	}
+	walk("", v)
+	return bad, allowedSeen, nil
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	s := string(b)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// sourceCalls reports where validateConfig() is called and where the server
+// starts listening in a TypeScript/JavaScript source (comments stripped).
+func sourceCalls(src string) (validateAt, listenAt int, listenExpr string) {
+	code := stripComments(src)
+	validateAt, listenAt = -1, -1
+	if m := regexp.MustCompile(`(?m)(^|[^\w.])(await\s+)?validateConfig\s*\(`).FindStringIndex(code); m != nil {
+		// a declaration "function validateConfig(" is not a call
+		pre := strings.TrimSpace(code[max(0, m[0]-12) : m[0]+1])
+		if !strings.HasSuffix(pre, "function") {
+			validateAt = m[0]
+		}
+	}
+	re := regexp.MustCompile(`(?m)(\bserve\s*\(\s*\{|\.listen\s*\(|\bBun\.serve\s*\(|\bcreateServer\s*\([^)]*\)\s*\.listen\s*\()`)
+	if m := re.FindStringIndex(code); m != nil {
+		listenAt, listenExpr = m[0], strings.TrimSpace(code[m[0]:m[1]])
+	}
+	return validateAt, listenAt, listenExpr
+}
+
+func stripComments(s string) string {
+	s = regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAllString(s, "")
+	return regexp.MustCompile(`(?m)(^|[^:])//.*$`).ReplaceAllString(s, "$1")
+}
+
+// rawConnectFlag reads the undocumented "connect" attribute of one endpoint
+// from the raw list page (stripe-go's WebhookEndpoint has no such field); nil
+// when the API did not send it.
+func rawConnectFlag(resp *stripe.APIResponse, id string) *bool {
+	if resp == nil {
+		return nil
+	}
+	var page struct {
+		Data []struct {
+			ID      string `json:"id"`
+			Connect *bool  `json:"connect"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(resp.RawJSON, &page) != nil {
+		return nil
+	}
+	for _, d := range page.Data {
+		if d.ID == id {
+			return d.Connect
+		}
+	}
+	return nil
+}

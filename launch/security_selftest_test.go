@@ -1,0 +1,402 @@
+package launch_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/launch"
+)
+
+const secTimeout = 30 * time.Second
+
+// rehearsalBootProbe boots private stand-in instances (production mode) for
+// SEC-2; skipValidate makes them ignore validateConfig() (the fault). Live
+// targets have no probe.
+func rehearsalBootProbe(t *testing.T, skipValidate bool) (launch.BootProbe, *launch.BootEnv) {
+	t.Helper()
+	if harness.Config(t).Live() {
+		return nil, nil
+	}
+	w, _ := harness.World(t)
+	probe := func(ctx context.Context, env map[string]string) (launch.BootResult, error) {
+		s, err := standin.Boot(ctx, standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: env,
+			RedisPrefix: "sec2-" + randID() + ":", DisableWorker: true, SkipValidateConfig: skipValidate, Replicas: 1})
+		var be *standin.BootError
+		switch {
+		case errors.As(err, &be):
+			return launch.BootResult{Refused: true, Stderr: be.Stderr}, nil
+		case err != nil:
+			return launch.BootResult{}, err
+		}
+		defer s.Close()
+		return launch.BootResult{Listened: true, Stderr: strings.Join(s.BootLog(), "\n")}, nil
+	}
+	return probe, &launch.BootEnv{Env: standin.DefaultEnv(w.AdminDSN(), w.RedisURL), Without: "STRIPE_WEBHOOK_SECRET"}
+}
+
+func randID() string { b := make([]byte, 4); rand.Read(b); return hex.EncodeToString(b) }
+
+// setRailwayVar sets (or, with del, deletes) a production variable in the
+// Railway fake for the duration of the test.
+func setRailwayVar(t *testing.T, rw *railwayfake.Fake, name, value string, del bool) {
+	t.Helper()
+	var prev string
+	var had bool
+	rw.Update(func(s *railwayfake.State) {
+		m := s.Variables[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)]
+		prev, had = m[name]
+		if del {
+			delete(m, name)
+		} else {
+			m[name] = value
+		}
+	})
+	t.Cleanup(func() {
+		rw.Update(func(s *railwayfake.State) {
+			m := s.Variables[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)]
+			if had {
+				m[name] = prev
+			} else {
+				delete(m, name)
+			}
+		})
+	})
+}
+
+// assertNoValue fails if any text the check produced contains secret.
+func assertNoValue(t *testing.T, r checktest.Result, secret string) {
+	t.Helper()
+	all := r.Text() + "\n" + strings.Join(r.Logs, "\n")
+	for k, v := range r.Attrs {
+		all += "\n" + k + "=" + v
+	}
+	if strings.Contains(all, secret) {
+		t.Fatalf("SEC-1 output contains a variable VALUE (canary %q): it must print names only", secret)
+	}
+}
+
+func TestSelfSEC1NoPlaceholders(t *testing.T) {
+	w, env := harness.World(t)
+	rw := harness.RailwayFake(w)
+	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
+	// healthy output names variables but never shows a value
+	for _, v := range harness.RehearsalRailwayVariables("") {
+		if len(v) >= 8 && v != "production" {
+			assertNoValue(t, r, v)
+		}
+	}
+
+	t.Run("fault=placeholder value (canary never printed)", func(t *testing.T) {
+		canary := "placeholder-CANARY-7f3e9a1c"
+		setRailwayVar(t, rw, "R2_SECRET_ACCESS_KEY", canary, false)
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "R2_SECRET_ACCESS_KEY", "placeholder")
+		assertNoValue(t, r, "CANARY-7f3e9a1c")
+	})
+	t.Run("fault=sk_test_ key in production", func(t *testing.T) {
+		setRailwayVar(t, rw, "STRIPE_SECRET_KEY", "sk_test_51CanaryQ9w8e7r6t5y4", false)
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "STRIPE_SECRET_KEY", "sk_test_")
+		assertNoValue(t, r, "51CanaryQ9w8e7r6t5y4")
+	})
+	t.Run("fault=required variable missing", func(t *testing.T) {
+		setRailwayVar(t, rw, "TAX_TIN_ENCRYPTION_KEY", "", true)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "required variables missing: TAX_TIN_ENCRYPTION_KEY")
+	})
+	t.Run("fault=equal webhook secrets", func(t *testing.T) {
+		setRailwayVar(t, rw, "STRIPE_CONNECT_WEBHOOK_SECRET", harness.RehearsalRailwayVariables("")["STRIPE_WEBHOOK_SECRET"], false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "are equal")
+	})
+	t.Run("fault=emulator variable in production", func(t *testing.T) {
+		setRailwayVar(t, rw, "FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "FIREBASE_AUTH_EMULATOR_HOST is set")
+	})
+	t.Run("fault=detailed reports stripe placeholder", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `checks.stripe="placeholder"`)
+	})
+}
+
+func TestSelfSEC2ValidateConfig(t *testing.T) {
+	w, env := harness.World(t)
+	probe, boot := rehearsalBootProbe(t, false)
+	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, probe, boot) })
+
+	t.Run("fault=backend starts without a required variable", func(t *testing.T) {
+		badProbe, boot := rehearsalBootProbe(t, true)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, badProbe, boot) }, "was NOT refused", "STRIPE_WEBHOOK_SECRET")
+	})
+	t.Run("fault=startup abort in deployment logs", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		var prev []railwayfake.LogLine
+		rw.Update(func(s *railwayfake.State) {
+			d := latestProd(s)
+			prev, d.Logs = d.Logs, railwayfake.AbortLogs(time.Now(), "STRIPE_WEBHOOK_SECRET")
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { latestProd(s).Logs = prev }) })
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, probe, boot) }, "logged a startup abort", "[FATAL]")
+	})
+	t.Run("fault=validateConfig after listen", func(t *testing.T) {
+		path := t.TempDir() + "/server.ts"
+		src := strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "", 1) + "\nvalidateConfig();\n"
+		writeFile(t, path, src)
+		bad := env.MustWith(map[string]string{config.ServerFile: path})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "after serve(", "port is bound before")
+	})
+	t.Run("fault=validateConfig commented out", func(t *testing.T) {
+		path := t.TempDir() + "/server.ts"
+		writeFile(t, path, strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "// validateConfig();\n", 1))
+		bad := env.MustWith(map[string]string{config.ServerFile: path})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "never calls validateConfig()")
+	})
+}
+
+func TestSelfSEC3StripeWebhook(t *testing.T) {
+	w, env := harness.World(t)
+	sf := harness.StripeFake(w)
+	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, env) })
+
+	t.Run("fault=no Connect webhook endpoint", func(t *testing.T) {
+		t.Cleanup(sf.DropConnectEndpoint())
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, env) }, "no enabled Connect webhook endpoint")
+	})
+	t.Run("fault=missing event type", func(t *testing.T) {
+		t.Cleanup(sf.RemoveEventType(false, "transfer.created"))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, env) }, "missing event types transfer.created")
+	})
+	t.Run("fault=wrong API version pinned", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.StripeWebhookVersion: "2026-01-28.clover"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, bad) }, `want "2026-01-28.clover"`)
+	})
+	t.Run("fault=endpoint for another URL", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.BaseURL: "https://api.other.example"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, bad) }, "no enabled platform webhook endpoint at https://api.other.example/webhooks/stripe")
+	})
+}
+
+func TestSelfSEC4FirebaseProduction(t *testing.T) {
+	w, env := harness.World(t)
+	rw := harness.RailwayFake(w)
+	r := checktest.MustPass(t, 60*time.Second, func(ct check.T) { launch.FirebaseProductionMode(ct, env) })
+	if r.Attrs[check.AttrEvidence+"user_me"] != "200" {
+		t.Errorf("evidence user_me = %q, want 200", r.Attrs[check.AttrEvidence+"user_me"])
+	}
+
+	t.Run("fault=demo Firebase project", func(t *testing.T) {
+		setRailwayVar(t, rw, "FIREBASE_PROJECT_ID", "demo-hustlexp", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, `demo project "demo-hustlexp"`)
+	})
+	t.Run("fault=localhost authorized", func(t *testing.T) {
+		t.Cleanup(harness.FirebaseConfig(w).SetDomains(append(harness.RehearsalAuthorizedDomains(), "localhost")...))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, `authorized domain "localhost"`)
+	})
+	t.Run("fault=emulator variable in production", func(t *testing.T) {
+		setRailwayVar(t, rw, "FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, "FIREBASE_AUTH_EMULATOR_HOST is set")
+	})
+	t.Run("fault=deployment rejects the project's tokens", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetEnv("FIREBASE_PROJECT_ID", "hustlexp-other-project"))
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, "user.me", "want 200")
+	})
+}
+
+func TestSelfSEC5SentryDSN(t *testing.T) {
+	w, env := harness.World(t)
+	sf := harness.SentryFake(w)
+	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) })
+
+	t.Run("fault=revoked Sentry key", func(t *testing.T) {
+		sf.Update(func(s *sentryfake.State) { s.Keys[harness.RehearsalSentryProject][0].IsActive = false })
+		t.Cleanup(func() {
+			sf.Update(func(s *sentryfake.State) { s.Keys[harness.RehearsalSentryProject][0].IsActive = true })
+		})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "revoked", "isActive=false")
+	})
+	t.Run("fault=no production environment", func(t *testing.T) {
+		var prev []*sentryfake.Environment
+		sf.Update(func(s *sentryfake.State) {
+			prev = s.Environments[harness.RehearsalSentryProject]
+			s.Environments[harness.RehearsalSentryProject] = []*sentryfake.Environment{{ID: "2", Name: "staging"}}
+		})
+		t.Cleanup(func() { sf.Update(func(s *sentryfake.State) { s.Environments[harness.RehearsalSentryProject] = prev }) })
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, `no environment "production"`)
+	})
+	t.Run("fault=DSN missing", func(t *testing.T) {
+		setRailwayVar(t, harness.RailwayFake(w), "SENTRY_DSN", "", true)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "SENTRY_DSN is not set")
+	})
+	t.Run("fault=DSN garbage", func(t *testing.T) {
+		setRailwayVar(t, harness.RailwayFake(w), "SENTRY_DSN", "not a dsn", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "does not parse")
+	})
+	t.Run("fault=auth token revoked", func(t *testing.T) {
+		sf.Update(func(s *sentryfake.State) { s.Unauthorized = true })
+		t.Cleanup(func() { sf.Update(func(s *sentryfake.State) { s.Unauthorized = false }) })
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "401", config.SentryAuthToken)
+	})
+}
+
+// privateStandin starts a stand-in instance with its own Redis key prefix and
+// limit, so SEC-6 self-tests never exhaust the shared instance's bucket.
+func privateStandin(t *testing.T, limit int, faults standin.Faults) *target.Env {
+	t.Helper()
+	w, env := harness.World(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := standin.Start(ctx, standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, RedisPrefix: "sec6-" + randID() + ":",
+		PublicLimit: limit, DisableWorker: true, Replicas: 1, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return env.MustWith(map[string]string{config.BaseURL: s.URL, config.ExpectedRateLimit: strconv.Itoa(limit)})
+}
+
+func TestSelfSEC6RateLimits(t *testing.T) {
+	const limit = 25
+	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, privateStandin(t, limit, standin.Faults{})) })
+	if !strings.Contains(r.Attrs[check.AttrEvidence+"burst"], "Retry-After=") {
+		t.Errorf("evidence burst = %q", r.Attrs[check.AttrEvidence+"burst"])
+	}
+
+	t.Run("fault=no 429 after the limit", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{})
+		// a front that turns the limiter's refusals into 200s: headers say 25, nothing is enforced
+		u, _ := url.Parse(env.Cfg.Get(config.BaseURL))
+		rp := httputil.NewSingleHostReverseProxy(u)
+		rp.ModifyResponse = func(r *http.Response) error {
+			if r.StatusCode == http.StatusTooManyRequests {
+				r.StatusCode, r.Status = http.StatusOK, "200 OK"
+				r.Header.Del("Retry-After")
+			}
+			return nil
+		}
+		front := httptest.NewServer(rp)
+		t.Cleanup(front.Close)
+		bad := env.MustWith(map[string]string{config.BaseURL: front.URL})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, bad) }, "no 429 after the limit")
+	})
+	t.Run("fault=429 without Retry-After", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{})
+		u, _ := url.Parse(env.Cfg.Get(config.BaseURL))
+		rp := httputil.NewSingleHostReverseProxy(u)
+		rp.ModifyResponse = func(r *http.Response) error { r.Header.Del("Retry-After"); return nil }
+		front := httptest.NewServer(rp)
+		t.Cleanup(front.Close)
+		bad := env.MustWith(map[string]string{config.BaseURL: front.URL})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, bad) }, "Retry-After \"\"")
+	})
+	t.Run("fault=no rate-limit headers", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{NoRateLimitHeaders: true})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "without X-RateLimit-Limit")
+	})
+	t.Run("fault=limiter off", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{RateLimitOff: true})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "X-RateLimit")
+	})
+	t.Run("fault=limit above the tier", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{RateLimit: 1000})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "X-RateLimit-Limit = 1000, want 25")
+	})
+	t.Run("contract tier table", func(t *testing.T) {
+		for path, want := range map[string]int{"/health/liveness": 60, "/health": 60, "/trpc/health.ping": 120, "/realtime/stream": 10} {
+			if got, _ := launch.RateLimitTier(path); got != want {
+				t.Errorf("RateLimitTier(%s) = %d, want %d", path, got, want)
+			}
+		}
+	})
+}
+
+func TestSelfSEC7CORS(t *testing.T) {
+	w, env := harness.World(t)
+	si := harness.Standin(w)
+	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) })
+
+	t.Run("fault=CORS echoing a foreign origin", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.CORSMode = "echo" }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, "foreign origin https://evil.example.com")
+	})
+	t.Run("fault=wildcard", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.CORSMode = "wildcard" }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, "Access-Control-Allow-Origin: * (wildcard)")
+	})
+	t.Run("fault=development origins (not production mode)", func(t *testing.T) {
+		t.Cleanup(si.SetEnv("NODE_ENV", "development"))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, "http://localhost:3000")
+	})
+	t.Run("fault=production origin not echoed", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,https://app.hustlexp.app"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, "production origin https://app.hustlexp.app")
+	})
+	t.Run("fault=http origin configured", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,http://hustlexp.app"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, `lists "http://hustlexp.app"`)
+	})
+}
+
+func TestSelfSEC8HealthHidesEnv(t *testing.T) {
+	w, env := harness.World(t)
+	si := harness.Standin(w)
+	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) })
+	if !strings.Contains(r.Attrs[check.AttrEvidence+"allowed_fields"], "build.environment") {
+		t.Errorf("evidence allowed_fields = %q, want the allow-list shown", r.Attrs[check.AttrEvidence+"allowed_fields"])
+	}
+
+	t.Run(`fault=/health body with "environment":"production"`, func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.ExposeEnv = true }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, `GET /health = 200: environment = "production"`, "hostname")
+	})
+	t.Run("fault=older shape with environment", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, "environment = ")
+	})
+	t.Run("fault=build.environment not allow-listed", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.HealthAllowedFields: "build.source"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "build.environment", "allow-list")
+	})
+}
+
+func TestSelfSEC8ExposureDetector(t *testing.T) {
+	body := []byte(`{"status":"unhealthy","error":"connect ECONNREFUSED 10.0.3.7:5432","build":{"environment":"production"},
+		"details":{"stack":"Error: x\n    at Pool.connect (/app/node_modules/pg/lib/index.js:45:11)","versions":{"node":"20.11.0"}}}`)
+	bad, seen, err := launch.HealthExposures(body, map[string]bool{"build.environment": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(bad, "\n")
+	for _, want := range []string{"error = ", "raw database/network error", "details.stack", "details.versions"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("exposures miss %q:\n%s", want, joined)
+		}
+	}
+	if len(seen) != 1 || seen[0] != "build.environment" {
+		t.Errorf("allowed seen = %v", seen)
+	}
+	if _, _, err := launch.HealthExposures([]byte("<html>"), nil); err == nil {
+		t.Error("garbage body: want an error")
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
