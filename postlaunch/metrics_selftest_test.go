@@ -1,0 +1,132 @@
+package postlaunch_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/postlaunch"
+)
+
+const metricsTimeout = 90 * time.Second
+
+// plPrivateProm starts a Prometheus fake of its own: faults never reach the
+// shared one.
+func plPrivateProm(t *testing.T, env *target.Env, history time.Duration) (*promfake.Fake, *target.Env) {
+	t.Helper()
+	p, err := promfake.New(promfake.Options{History: history})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p, env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+}
+
+func TestSelfDAY1ErrorRate24h(t *testing.T) {
+	_, env := harness.World(t)
+	r := checktest.MustPass(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, env) })
+	if r.Attrs["evidence.worst_window"] == "" || r.Attrs["series.error_rate_24h"] == "" {
+		t.Fatalf("evidence: %v", r.Attrs)
+	}
+	t.Run("fault=error spike at 03:00", func(t *testing.T) {
+		p, bad := plPrivateProm(t, env, 26*time.Hour)
+		now := time.Now().UTC()
+		at := time.Date(now.Year(), now.Month(), now.Day(), 3, 0, 0, 0, time.UTC)
+		if at.After(now.Add(-20 * time.Minute)) {
+			at = at.Add(-24 * time.Hour)
+		}
+		if err := p.ErrorBurst(0.05, at, at.Add(10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) }, "5xx error rate reached", at.Format("2006-01-02 03:"))
+	})
+	t.Run("fault=too little traffic", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: 26 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.001, Statuses: map[string]float64{"200": 1}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, quiet) }, "too little traffic")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+}
+
+func TestSelfWK2P99Trend(t *testing.T) {
+	_, env := harness.World(t)
+	r := checktest.MustPass(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, env) })
+	if !strings.Contains(r.Attrs["series.p99_per_day"], `"unit":"ms"`) {
+		t.Fatalf("series: %v", r.Attrs)
+	}
+	t.Run("fault=30% P99 regression on the last day", func(t *testing.T) {
+		p, bad := plPrivateProm(t, env, 8*24*time.Hour)
+		if err := p.SlowTraffic(450*time.Millisecond, 0.015, time.Now().Add(-25*time.Hour), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "P99 regressed", "HUSTLEXP_P99_REGRESSION_PCT")
+	})
+	t.Run("fault=one day over the SLA", func(t *testing.T) {
+		p, bad := plPrivateProm(t, env, 8*24*time.Hour)
+		now := time.Now()
+		if err := p.SlowTraffic(700*time.Millisecond, 0.05, now.Add(-4*24*time.Hour), now.Add(-3*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "want < 500ms")
+	})
+}
+
+func TestSelfWK5RateLimitPatterns(t *testing.T) {
+	w, env := harness.World(t)
+	rurl := redisDB(t, w, "8")
+	opt, _ := redis.ParseURL(rurl)
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	rdb.FlushDB(ctx)
+	t.Cleanup(func() { rdb.FlushDB(context.Background()) })
+	for ip, n := range map[string]int{"198.51.100.7": 42, "2001:db8:85a3::8a2e:370:7334": 12, "203.0.113.9": 3} {
+		rdb.Set(ctx, "rate:public:ip:"+ip, n, time.Minute)
+	}
+	rdb.Set(ctx, "unrelated:key", "x", time.Minute)
+	healthy := env.MustWith(map[string]string{config.RedisURL: rurl})
+	r := checktest.MustPass(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, healthy) })
+	top := r.Attrs["evidence.ip_top10"]
+	if !strings.HasPrefix(top, "198.51.100.x 42") || strings.Contains(top, "198.51.100.7") || !strings.Contains(top, "2001:db8:85a3:…") {
+		t.Fatalf("ip_top10 = %q, want truncated IPs by count", top)
+	}
+	if r.Attrs["evidence.ip_counters"] != "3 keys scanned" {
+		t.Fatalf("ip_counters = %q", r.Attrs["evidence.ip_counters"])
+	}
+
+	t.Run("fault=one IP with 10k 429s", func(t *testing.T) {
+		rdb.Set(ctx, "rate:public:ip:203.0.113.77", 10000+600, time.Minute)
+		t.Cleanup(func() { rdb.Del(context.Background(), "rate:public:ip:203.0.113.77") })
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, healthy) }, "IP 203.0.113.x", "10000 over the limit")
+		if strings.Contains(r.Text(), "203.0.113.77") {
+			t.Fatalf("report shows the full IP: %s", r.Text())
+		}
+	})
+	t.Run("fault=429 flood on one route", func(t *testing.T) {
+		p, bad := plPrivateProm(t, healthy, 8*24*time.Hour)
+		now := time.Now()
+		if err := p.TooManyRequests("POST", "/trpc/task.create", 5000, now.Add(-3*24*time.Hour), now.Add(-2*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "route /trpc/task.create")
+	})
+	t.Run("fault=Redis unreachable", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RedisURL: "redis://127.0.0.1:1/0"})
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "Redis SCAN", "127.0.0.1:1")
+	})
+}

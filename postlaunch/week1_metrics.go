@@ -1,0 +1,259 @@
+package postlaunch
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/promq"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// P99Trend checks WK-2: P99 latency trends. Daily P99 (rolling 24 h windows
+// ending now) over HUSTLEXP_TREND_DAYS days: every day under the SLA, and the
+// last day at most HUSTLEXP_P99_REGRESSION_PCT above the median of the
+// earlier days.
+func P99Trend(t check.T, env *target.Env) {
+	t.Helper()
+	cfg := env.Cfg
+	check.Need(t, cfg, config.PrometheusURL)
+	ctx := check.Ctx(t, cfg)
+	c, err := promq.New(cfg)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	days := max(2, cfg.Int(config.TrendDays))
+	sla := cfg.Duration(config.P99SLA)
+	pct := cfg.Float(config.P99RegressionPct)
+	now := time.Now()
+	day := 24 * time.Hour
+	start := now.Add(-time.Duration(days-1) * day)
+	p99s, err := c.Series(ctx, fmt.Sprintf("histogram_quantile(0.99, sum by (le) (increase(%s[1d])))", promq.DurationBuckets), start, now, day)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	counts, err := c.Series(ctx, fmt.Sprintf("sum(increase(%s[1d]))", promq.DurationCount), start, now, day)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	volume := map[int64]float64{}
+	for _, p := range counts {
+		volume[p.T.Unix()] = p.V
+	}
+	min := float64(cfg.Int(config.MinRequests))
+	var judged []promq.Point
+	for _, p := range p99s {
+		if volume[p.T.Unix()] >= min {
+			judged = append(judged, p)
+		}
+	}
+	xs, ys := promq.XY(judged, "2006-01-02", 1000)
+	check.Series(t, "p99_per_day", "ms", xs, ys)
+	if len(judged) < 2 || judged[len(judged)-1].T.Before(now.Add(-time.Hour)) {
+		check.Unverified(t, "%d of %d days have ≥ %.0f timed requests (%s), and the last day must be one of them: too little traffic to see a trend", len(judged), days, min, config.MinRequests)
+	}
+	var parts []string
+	for _, p := range judged {
+		d := ms(p.V)
+		parts = append(parts, fmt.Sprintf("%s %s", p.T.UTC().Format("01-02"), d))
+		if d >= sla {
+			t.Errorf("P99 latency = %s for the 24 h ending %s UTC, want < %s (%s)", d, p.T.UTC().Format("2006-01-02 15:04"), sla, config.P99SLA)
+		}
+	}
+	check.Evidence(t, "daily_p99", strings.Join(parts, ", "))
+	last := judged[len(judged)-1]
+	var earlier []float64
+	for _, p := range judged[:len(judged)-1] {
+		earlier = append(earlier, p.V)
+	}
+	med := median(earlier)
+	change := (last.V/med - 1) * 100
+	check.Evidence(t, "last_day_vs_median", fmt.Sprintf("%s vs median %s of %d earlier days (%+.1f%%)", ms(last.V), ms(med), len(earlier), change))
+	if change > pct {
+		t.Errorf("P99 regressed: last day %s is %+.1f%% over the median %s of the %d earlier days, want ≤ +%.0f%% (%s)",
+			ms(last.V), change, ms(med), len(earlier), pct, config.P99RegressionPct)
+	}
+}
+
+func ms(sec float64) time.Duration {
+	return time.Duration(sec * float64(time.Second)).Round(time.Millisecond)
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// RateLimitPatterns checks WK-5: Review rate limit hit patterns. 429s by
+// route over HUSTLEXP_RATE_LIMIT_DAYS from Prometheus, and the live per-IP
+// counters in Redis (rate:public:ip:*, walked with SCAN, never KEYS); a
+// route or an IP over HUSTLEXP_RATE_LIMIT_FLAG_COUNT 429s is flagged. The
+// report shows the top 10 of each, IPs truncated.
+func RateLimitPatterns(t check.T, env *target.Env) {
+	t.Helper()
+	cfg := env.Cfg
+	check.Need(t, cfg, config.PrometheusURL, config.RedisURL)
+	ctx := check.Ctx(t, cfg)
+	flag := float64(cfg.Int(config.RateLimitFlagCount))
+	var flagged []string
+
+	// Prometheus: 429s by route.
+	c, err := promq.New(cfg)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	now := time.Now()
+	period := time.Duration(max(1, cfg.Int(config.RateLimitDays))) * 24 * time.Hour
+	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
+	if err != nil {
+		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	}
+	rl, err := c.RouteLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
+	if err != nil {
+		check.Unverified(t, "cannot find the route label of %s: %v", promq.RequestsMetric, err)
+	}
+	byRoute, err := c.ByLabel(ctx, fmt.Sprintf(`sum by (%s) (increase(%s{%s="429"}[%s])) > 0`, rl, promq.RequestsMetric, lbl, promq.PromDuration(period)), rl, now)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	total := 0.0
+	var top []string
+	for i, r := range byRoute {
+		total += r.Value
+		if i < 10 {
+			top = append(top, fmt.Sprintf("%s %.0f", r.Label, r.Value))
+		}
+		if r.Value > flag {
+			flagged = append(flagged, fmt.Sprintf("route %s: %.0f 429s in %s", r.Label, r.Value, period))
+		}
+	}
+	check.Evidence(t, "429_total", fmt.Sprintf("%.0f in %s", total, period))
+	check.Evidence(t, "429_by_route_top10", orNone(strings.Join(top, ", ")))
+
+	// Redis: live per-IP counters of the public limiter.
+	limit := cfg.Int(config.ExpectedRateLimit)
+	if limit <= 0 {
+		limit = 60 // contract §7.2
+	}
+	ips, scanned, err := scanRateCounters(ctx, cfg, cfg.Get(config.RateLimitKeyMatch))
+	if err != nil {
+		t.Fatalf("WK-5: Redis SCAN %s: %v", cfg.Get(config.RateLimitKeyMatch), err)
+	}
+	var topIP []string
+	for i, ip := range ips {
+		over := ip.count - int64(limit)
+		if i < 10 {
+			topIP = append(topIP, fmt.Sprintf("%s %d (429s %d)", TruncateIP(ip.ip), ip.count, maxI(0, over)))
+		}
+		if float64(over) > flag {
+			flagged = append(flagged, fmt.Sprintf("IP %s: %d requests in the current window, %d over the limit of %d", TruncateIP(ip.ip), ip.count, over, limit))
+		}
+	}
+	check.Evidence(t, "ip_counters", fmt.Sprintf("%d keys scanned", scanned))
+	check.Evidence(t, "ip_top10", orNone(strings.Join(topIP, ", ")))
+	if len(flagged) > 0 {
+		t.Errorf("rate-limit hits above %s=%.0f: %s (abusive client or a limit too tight for a legitimate one)", config.RateLimitFlagCount, flag, strings.Join(flagged, "; "))
+	}
+}
+
+func maxI(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+type ipCount struct {
+	ip    string
+	count int64
+}
+
+// scanRateCounters walks keys matching pattern with SCAN (never KEYS) and
+// reads their integer counters; it returns them sorted by count.
+func scanRateCounters(ctx context.Context, cfg *config.Config, pattern string) ([]ipCount, int, error) {
+	opt, err := redis.ParseURL(cfg.Get(config.RedisURL))
+	if err != nil {
+		return nil, 0, fmt.Errorf("parse %s: %v", config.RedisURL, err)
+	}
+	to := cfg.Duration(config.HTTPTimeout)
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.MaxRetries = to, to, to, 0
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	prefix := strings.TrimSuffix(pattern, "*")
+	var out []ipCount
+	var cursor uint64
+	scanned := 0
+	for {
+		keys, next, err := rdb.Scan(ctx, cursor, pattern, 1000).Result()
+		if err != nil {
+			return nil, scanned, fmt.Errorf("%s: %v", opt.Addr, err)
+		}
+		scanned += len(keys)
+		if len(keys) > 0 {
+			vals, err := rdb.MGet(ctx, keys...).Result()
+			if err != nil {
+				return nil, scanned, fmt.Errorf("%s MGET: %v", opt.Addr, err)
+			}
+			for i, v := range vals {
+				s, ok := v.(string)
+				if !ok {
+					continue
+				}
+				n, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					continue
+				}
+				ip := keys[i]
+				if j := strings.Index(ip, prefix); j >= 0 && prefix != "" {
+					ip = ip[j+len(prefix):]
+				}
+				out = append(out, ipCount{ip, n})
+			}
+		}
+		cursor = next
+		if cursor == 0 || scanned > 1_000_000 {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].count > out[j].count })
+	return out, scanned, nil
+}
+
+// TruncateIP keeps the network part of an address for the report: IPv4
+// a.b.c.x, IPv6 the first three groups; anything else its first 6 characters.
+func TruncateIP(s string) string {
+	ip := net.ParseIP(s)
+	switch {
+	case ip == nil:
+		if len(s) > 6 {
+			return s[:6] + "…"
+		}
+		return s
+	case ip.To4() != nil:
+		v4 := ip.To4()
+		return fmt.Sprintf("%d.%d.%d.x", v4[0], v4[1], v4[2])
+	default:
+		parts := strings.Split(ip.String(), ":")
+		if len(parts) > 3 {
+			parts = parts[:3]
+		}
+		return strings.Join(parts, ":") + ":…"
+	}
+}
