@@ -57,8 +57,12 @@ func startInfra(ctx context.Context, cfg *config.Config, w *World) error {
 			return err
 		}
 	}
-	if ok, err := try(ProviderTestcontainers, func() error { return useContainers(ctx, cfg, w) }); ok || err != nil {
-		return err
+	// Containers are tried when asked for: the provider is forced, or an image
+	// is configured. A default image would mean a registry pull nobody asked for.
+	if forced == ProviderTestcontainers || cfg.Has(config.PostgresImage) || cfg.Has(config.RedisImage) {
+		if ok, err := try(ProviderTestcontainers, func() error { return useContainers(ctx, cfg, w) }); ok || err != nil {
+			return err
+		}
 	}
 	if ok, err := try(ProviderBinaries, func() error { return useBinaries(ctx, w) }); ok || err != nil {
 		return err
