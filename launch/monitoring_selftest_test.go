@@ -9,11 +9,13 @@ import (
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/logsinkfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -292,5 +294,36 @@ func TestSelfMON5(t *testing.T) {
 		})
 		drill := env.MustWith(map[string]string{config.AlertDrill: "1", config.DrillDeadline: "2s"})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, drill) }, "drill event", "not found")
+	})
+}
+
+func TestSelfMON6(t *testing.T) {
+	w, env := harness.World(t)
+	r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, env) })
+	if r.Attrs[check.AttrEvidence+"log_delay"] == "" {
+		t.Fatal("MON-6 did not report the delay")
+	}
+	si := harness.Standin(w)
+	t.Run("fault=request id never appears in logs", func(t *testing.T) {
+		restore := si.SetFaults(func(f *standin.Faults) { f.DropLogs = true })
+		t.Cleanup(restore)
+		bad := env.MustWith(map[string]string{config.LogDeadline: "2s"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, bad) }, "never appeared in Railway deployment logs")
+	})
+	lines := func() []string { return si.Logs() }
+	t.Run("external sink", func(t *testing.T) {
+		sink := logsinkfake.New("sink-token", lines)
+		t.Cleanup(sink.Close)
+		ext := env.MustWith(map[string]string{config.LogQueryURL: sink.URL, config.LogQueryToken: "sink-token"})
+		checktest.MustPass(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, ext) })
+		sink.SetDelay(time.Hour)
+		slow := env.MustWith(map[string]string{config.LogQueryURL: sink.URL, config.LogQueryToken: "sink-token", config.LogDeadline: "2s"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, slow) }, "never appeared in log sink")
+		wrong := env.MustWith(map[string]string{config.LogQueryURL: sink.URL, config.LogQueryToken: "wrong"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, wrong) }, "= 401", "HUSTLEXP_LOG_QUERY_TOKEN")
+	})
+	t.Run("fault=live run with neither Railway nor a sink", func(t *testing.T) {
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.RailwayToken: ""})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, live) }, "RAILWAY_TOKEN")
 	})
 }

@@ -2,13 +2,16 @@ package harness
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
@@ -28,6 +31,21 @@ const (
 )
 
 func init() {
+	// Log aggregation: Railway's log search over the live deployment also
+	// finds the stand-in's request log lines (as Railway collects stdout).
+	Register(world.Component{Name: "railway-logs", Order: 28, Start: func(ctx context.Context, w *world.World) error {
+		rw, ok := w.Part("railway").(*railwayfake.Fake)
+		if !ok || w.Part("standin") == nil {
+			return nil
+		}
+		rw.SetLogSource(func(d *railwayfake.Deployment) []railwayfake.LogLine {
+			if d.Status != railwayfake.StatusSuccess {
+				return nil
+			}
+			return StandinLogLines(w)
+		}, 0)
+		return nil
+	}})
 	// Sentry monitoring data (alert rules, stats, releases, event lookup) on
 	// top of the Sentry fake; the latest release is the stand-in's revision.
 	Register(world.Component{Name: "sentry-monitoring", Order: 27, Start: func(ctx context.Context, w *world.World) error {
@@ -129,3 +147,25 @@ func PagerDutyFake(w *world.World) *pagerdutyfake.Fake {
 
 // SlackFake returns the rehearsal's Slack fake.
 func SlackFake(w *world.World) *slackfake.Fake { return w.Part("slack").(*slackfake.Fake) }
+
+// StandinLogLines returns the stand-in's request log lines as Railway log
+// lines (message = the Pino JSON line).
+func StandinLogLines(w *world.World) []railwayfake.LogLine {
+	raw := Standin(w).Logs()
+	out := make([]railwayfake.LogLine, 0, len(raw))
+	for _, l := range raw {
+		var m struct {
+			Level int   `json:"level"`
+			Time  int64 `json:"time"`
+		}
+		_ = json.Unmarshal([]byte(l), &m)
+		sev := "info"
+		if m.Level >= 50 {
+			sev = "error"
+		} else if m.Level >= 40 {
+			sev = "warn"
+		}
+		out = append(out, railwayfake.LogLine{Message: l, Severity: sev, Timestamp: time.UnixMilli(m.Time)})
+	}
+	return out
+}
