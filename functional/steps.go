@@ -647,7 +647,7 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	}
 	var rows int
 	var user string
-	err = check.Poll(ctx, 10*time.Second, func(ctx context.Context) error {
+	err = check.Poll(ctx, 3*time.Second, func(ctx context.Context) error {
 		return f.sql(ctx, func(tx pgx.Tx) error {
 			if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(min(user_id::text), '') FROM xp_ledger WHERE escrow_id = $1`, f.EscrowID).Scan(&rows, &user); err != nil {
 				return check.Permanent(err)

@@ -49,7 +49,9 @@ type Emulator struct {
 	took  time.Duration
 }
 
-// FindCLI returns the firebase CLI: explicit path, else `firebase` on PATH.
+// FindCLI returns the firebase CLI: an explicit path, else `firebase` on
+// PATH, else an installed firebase-tools package run with node (what
+// `npx firebase` would run — but npx may download, this never does).
 func FindCLI(explicit string) (string, error) {
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
@@ -57,11 +59,22 @@ func FindCLI(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	p, err := exec.LookPath("firebase")
-	if err != nil {
-		return "", errors.New("firebase CLI not on PATH (npm install -g firebase-tools)")
+	if p, err := exec.LookPath("firebase"); err == nil {
+		return p, nil
 	}
-	return p, nil
+	if _, err := exec.LookPath("node"); err == nil {
+		roots := []string{"/usr/lib/node_modules", "/usr/local/lib/node_modules"}
+		if home, err := os.UserHomeDir(); err == nil {
+			roots = append(roots, filepath.Join(home, ".npm-global/lib/node_modules"), filepath.Join(home, "node_modules"))
+		}
+		for _, r := range roots {
+			js := filepath.Join(r, "firebase-tools/lib/bin/firebase.js")
+			if _, err := os.Stat(js); err == nil {
+				return js, nil
+			}
+		}
+	}
+	return "", errors.New("firebase CLI not found: neither firebase on PATH nor an installed firebase-tools package (npm install -g firebase-tools)")
 }
 
 // StartEmulator starts the proxy (not yet the emulator) in dir.
@@ -144,7 +157,12 @@ func (e *Emulator) launch() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(e.CLI, "emulators:start", "--only", "auth", "--project", e.ProjectID, "--config", cfgPath)
+	args := []string{"emulators:start", "--only", "auth", "--project", e.ProjectID, "--config", cfgPath}
+	bin := e.CLI
+	if strings.HasSuffix(bin, ".js") {
+		bin, args = "node", append([]string{e.CLI}, args...)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = e.Dir
 	cmd.Env = append(cmd.Environ(), "NO_UPDATE_NOTIFIER=1", "FIREBASE_CLI_EXPERIMENTS=")
 	cmd.Stdout, cmd.Stderr = logf, logf
