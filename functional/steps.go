@@ -263,9 +263,8 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("PaymentIntent %s: %s", f.PaymentIntentID, strings.Join(problems, "; "))
 	}
-	up := &stripe.PaymentIntentParams{}
+	up := tagParams(f.tag())
 	up.Context = ctx
-	up.AddMetadata("launchcheck", f.tag())
 	if _, err := f.stripe.PaymentIntents.Update(pi.ID, up); err != nil {
 		s.logf("could not tag PaymentIntent %s with metadata.launchcheck: %s", pi.ID, stripex.Describe(err))
 	}
@@ -286,7 +285,7 @@ func (f *Flow) cancelPI(ctx context.Context, id string) string {
 	if pi.Status == stripe.PaymentIntentStatusSucceeded || pi.Status == stripe.PaymentIntentStatusCanceled {
 		return ""
 	}
-	cp := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("abandoned")}
+	cp := cancelParams()
 	cp.Context = ctx
 	if _, err := f.stripe.PaymentIntents.Cancel(id, cp); err != nil {
 		return fmt.Sprintf("could not cancel PaymentIntent %s: %s", id, stripex.Describe(err))
@@ -301,10 +300,7 @@ func (f *Flow) stepFunding(ctx context.Context, s *stepRun) error {
 		return unverifiedError{fmt.Sprintf("%s is a live key: funding would charge a real card, so only create-and-cancel ran (FUN-5); set %s=1 to fund and release for real",
 			config.StripeSecretKey, config.AllowLivePayments)}
 	}
-	cp := &stripe.PaymentIntentConfirmParams{
-		PaymentMethod: stripe.String(f.Env.Cfg.Get(config.FunPaymentMethod)),
-		ReturnURL:     stripe.String("https://hustlexp.app/launchcheck/return"),
-	}
+	cp := confirmParams(f.Env.Cfg.Get(config.FunPaymentMethod))
 	cp.Context = ctx
 	pi, err := f.stripe.PaymentIntents.Confirm(f.PaymentIntentID, cp)
 	if err != nil {
@@ -339,6 +335,21 @@ func (f *Flow) stepFunding(ctx context.Context, s *stepRun) error {
 		s.evidence("escrow", f.EscrowID+" PENDING → FUNDED by "+pi.ID)
 		return nil
 	})
+}
+
+// The suite's own Stripe requests (shape-checked against stripe-mock).
+func confirmParams(pm string) *stripe.PaymentIntentConfirmParams {
+	return &stripe.PaymentIntentConfirmParams{PaymentMethod: stripe.String(pm), ReturnURL: stripe.String("https://hustlexp.app/launchcheck/return")}
+}
+
+func cancelParams() *stripe.PaymentIntentCancelParams {
+	return &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String("abandoned")}
+}
+
+func tagParams(tag string) *stripe.PaymentIntentParams {
+	p := &stripe.PaymentIntentParams{}
+	p.AddMetadata("launchcheck", tag)
+	return p
 }
 
 func deref(p *string) string {
