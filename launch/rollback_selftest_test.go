@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/stripefake"
@@ -125,5 +126,73 @@ func TestSelfRB3(t *testing.T) {
 		t.Cleanup(f.Close)
 		bad := env.MustWith(map[string]string{config.StripeAPIBase: f.URL})
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoints")
+	})
+}
+
+func TestSelfRB4(t *testing.T) {
+	w, env := harness.World(t)
+	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) })
+	cf := harness.CloudflareFake(w)
+	maint := func(fn func(m *cloudflarefake.Maintenance)) func() {
+		var saved cloudflarefake.Maintenance
+		var rules []cloudflarefake.RedirectRule
+		cf.Update(func(s *cloudflarefake.State) {
+			saved = *s.Maint()
+			for _, r := range s.Maint().Rules {
+				rules = append(rules, *r)
+			}
+			fn(s.Maint())
+		})
+		return func() {
+			cf.Update(func(s *cloudflarefake.State) {
+				*s.Maint() = saved
+				s.Maint().Rules = nil
+				for i := range rules {
+					r := rules[i]
+					s.Maint().Rules = append(s.Maint().Rules, &r)
+				}
+			})
+		}
+	}
+	t.Run("drill=enable, edge serves it, disable", func(t *testing.T) {
+		drill := env.MustWith(map[string]string{config.MaintenanceDrill: "1"})
+		r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, drill) })
+		if r.Attrs[check.AttrEvidence+"maintenance_switch"] == "" {
+			t.Fatal("drill reported no switch-over time")
+		}
+		if _, _, on := cf.EdgeRedirect(harness.RehearsalAPIHost); on {
+			t.Fatal("drill left the maintenance rule enabled")
+		}
+	})
+	t.Run("fault=switch-over slower than 30 s", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Propagation = 3 * time.Second }))
+		drill := env.MustWith(map[string]string{config.MaintenanceDrill: "1", config.MaintenanceMaxTime: "1s"})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, drill) }, "switch-over took", "want < 1s")
+		if _, _, on := cf.EdgeRedirect(harness.RehearsalAPIHost); on {
+			t.Fatal("failed drill left the maintenance rule enabled")
+		}
+	})
+	t.Run("fault=no maintenance rule", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules = nil }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "no maintenance rule in zone")
+	})
+	t.Run("fault=rule left enabled", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules[0].Enabled = true }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "is ENABLED")
+	})
+	t.Run("fault=maintenance page down", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.PageStatus = 502 }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "= 502", "want 200")
+	})
+	t.Run("fault=token cannot toggle", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.ReadOnlyToken = true }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "may not edit the redirect rules")
+	})
+	t.Run("fault=drill against production refused", func(t *testing.T) {
+		prod := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.MaintenanceDrill: "1"})
+		r := checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, prod) }, "refused against production")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
 	})
 }

@@ -3,17 +3,21 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/tlsfront"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
@@ -31,6 +35,31 @@ const (
 )
 
 func init() {
+	// Maintenance page: a disabled Cloudflare redirect rule for the API host;
+	// when enabled, the rehearsal edge (tlsfront) redirects after the fake's
+	// propagation delay, as Cloudflare's edge would.
+	Register(world.Component{Name: "maintenance", Order: 29, Start: func(ctx context.Context, w *world.World) error {
+		cf, ok := w.Part("cloudflare").(*cloudflarefake.Fake)
+		if !ok {
+			return nil
+		}
+		cf.EnableMaintenance(RehearsalAPIHost)
+		w.SetEnv(config.MaintenanceURL, cf.MaintenanceURL())
+		if front, ok := w.Part("tlsfront").(*tlsfront.Front); ok {
+			front.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+				host := r.Host
+				if h, _, err := net.SplitHostPort(host); err == nil {
+					host = h
+				}
+				target, status, on := cf.EdgeRedirect(host)
+				if on {
+					http.Redirect(rw, r, target, status)
+				}
+				return on
+			})
+		}
+		return nil
+	}})
 	// Log aggregation: Railway's log search over the live deployment also
 	// finds the stand-in's request log lines (as Railway collects stdout).
 	Register(world.Component{Name: "railway-logs", Order: 28, Start: func(ctx context.Context, w *world.World) error {
