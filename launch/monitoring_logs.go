@@ -194,7 +194,7 @@ func LogAggregation(t check.T, env *target.Env) {
 	if err != nil {
 		t.Fatalf("request id %s never appeared in %s within %s (request logs not aggregated?): %v", id, store.Name(), env.Cfg.Duration(config.LogDeadline), err)
 	}
-	check.Evidence(t, "log_delay", time.Since(sent).Round(time.Millisecond))
+	check.Evidence(t, "log_delay", ms(time.Since(sent)))
 	check.Evidence(t, "log_store", store.Name())
 	t.Logf("log line: %.200s", found)
 }
