@@ -37,7 +37,7 @@ type TRPCError struct {
 	DataHTTPStatus  int    // data.httpStatus
 	Path            string // data.path
 	ApplicationCode string // data.applicationCode, e.g. PAYMENT_CREATION_FROZEN
-	Message         string // error.message (or a body excerpt without an envelope)
+	Message         string // error.message in full (or a body excerpt without an envelope); Error() shortens it
 	Envelope        bool   // the body was a tRPC error envelope
 	RequestID       string
 }
@@ -50,7 +50,7 @@ func (e *TRPCError) Error() string {
 	if e.ApplicationCode != "" {
 		s += "/" + e.ApplicationCode
 	}
-	return s + ": " + e.Message
+	return s + ": " + Excerpt([]byte(e.Message), 300)
 }
 
 // TRPCCode returns the tRPC data.code of err ("" if err is not a TRPCError).
@@ -164,7 +164,7 @@ func decodeTRPCError(endpoint, proc string, resp *Response) *TRPCError {
 		te.DataHTTPStatus = body.Data.HTTPStatus
 		te.Path = body.Data.Path
 		te.ApplicationCode = body.Data.ApplicationCode
-		te.Message = Excerpt([]byte(body.Message), 300)
+		te.Message = body.Message
 		return te
 	}
 	te.Message = resp.Excerpt()
