@@ -32,7 +32,7 @@ import (
 // that /health reports (trusted build of the expected service).
 func RailwayProductionConfigured(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.BaseURL)
+	need(t, env, []string{config.BaseURL}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	rc, tgt := railwayTarget(t, ctx, env)
 	dep, err := rc.Latest(ctx, tgt)
@@ -184,14 +184,15 @@ func pgTLS(ctx context.Context, dsn string, stmt time.Duration) (*tls.Connection
 // PONG) and TCP over TLS (go-redis PING), with their round-trip latencies.
 func UpstashProvisioned(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.UpstashRESTURL, config.UpstashRESTToken)
 	redisURL := env.Cfg.Get(config.UpstashRedisURL)
 	if redisURL == "" {
 		redisURL = env.Cfg.Get(config.RedisURL)
 	}
+	names := []string{config.UpstashRESTURL, config.UpstashRESTToken}
 	if redisURL == "" {
-		check.NotConfigured(t, env.Cfg, config.UpstashRedisURL+" (or "+config.RedisURL+") not set")
+		names = append(names, config.UpstashRedisURL)
 	}
+	check.Need(t, env.Cfg, names...)
 	ctx := check.Ctx(t, env.Cfg)
 	var problems []string
 	rest := upstash.New(env.Cfg.Get(config.UpstashRESTURL), env.Cfg.Get(config.UpstashRESTToken), httpTimeout(env))
@@ -315,6 +316,7 @@ func edgeGet(ctx context.Context, tt tlscheck.Target, path string) (*http.Respon
 // server: cloudflare.
 func CloudflareInFront(t check.T, env *target.Env) {
 	t.Helper()
+	need(t, env, hostVars(env), cloudflareVars, railwayVars)
 	host := needAPIHost(t, env)
 	ctx := check.Ctx(t, env.Cfg)
 	cf, zid := cloudflareZone(t, ctx, env)
@@ -384,6 +386,7 @@ func containsFold(list []string, s string) bool {
 // to its content), waiting up to HUSTLEXP_DNS_DEADLINE.
 func DNSPropagated(t check.T, env *target.Env) {
 	t.Helper()
+	need(t, env, hostVars(env), cloudflareVars)
 	host := needAPIHost(t, env)
 	resolvers := env.Cfg.List(config.DNSResolvers)
 	if len(resolvers) < 2 {

@@ -27,10 +27,34 @@ var hex40 = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 func httpTimeout(env *target.Env) time.Duration { return env.Cfg.Duration(config.HTTPTimeout) }
 
+// cloudflareVars are what the Cloudflare-backed checks need.
+var cloudflareVars = []string{config.CloudflareAPIToken, config.CloudflareZone, config.CloudflareAPIURL}
+
+// railwayVars are the variables every Railway-backed check needs.
+var railwayVars = []string{config.RailwayToken, config.RailwayProjectID, config.RailwayAPIURL}
+
+// hostVars are what the API host needs: HUSTLEXP_API_HOST or the base URL.
+func hostVars(env *target.Env) []string {
+	if env.Cfg.Get(config.APIHost) != "" {
+		return nil
+	}
+	return []string{config.BaseURL}
+}
+
+// need lists every missing variable of a check at once.
+func need(t check.T, env *target.Env, groups ...[]string) {
+	t.Helper()
+	var all []string
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	check.Need(t, env.Cfg, all...)
+}
+
 // railwayTarget resolves the production environment and API service.
 func railwayTarget(t check.T, ctx context.Context, env *target.Env) (*railway.Client, *railway.Target) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.RailwayToken, config.RailwayProjectID, config.RailwayAPIURL)
+	check.Need(t, env.Cfg, railwayVars...)
 	rc := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), httpTimeout(env))
 	tgt, err := rc.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
@@ -86,7 +110,7 @@ func tlsTarget(env *target.Env, host string) tlscheck.Target {
 // cloudflareClient builds the SDK client and finds the zone.
 func cloudflareZone(t check.T, ctx context.Context, env *target.Env) (*cloudflare.Client, string) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.CloudflareAPIToken, config.CloudflareZone, config.CloudflareAPIURL)
+	check.Need(t, env.Cfg, cloudflareVars...)
 	c, err := cloudflare.New(env.Cfg.Get(config.CloudflareAPIURL), env.Cfg.Get(config.CloudflareAPIToken), httpTimeout(env))
 	if err != nil {
 		t.Fatalf("%v", err)

@@ -34,7 +34,7 @@ import (
 // NAMES are ever printed.
 func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	need(t, env, []string{config.BaseURL, config.InternalAPIKey}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	vars := railwayVariables(t, ctx, env)
 	check.Evidence(t, "railway_variables", fmt.Sprintf("%d names: %s", len(vars), strings.Join(sortedKeys(vars), ",")))
@@ -134,11 +134,10 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 	t.Helper()
 	file := env.Cfg.Get(config.ServerFile)
 	if file == "" {
-		if env.Cfg.Get(config.RepoDir) == "" {
-			check.NotConfigured(t, env.Cfg, fmt.Sprintf("%s (or %s) not set", config.RepoDir, config.ServerFile))
-		}
+		need(t, env, []string{config.RepoDir}, railwayVars)
 		file = filepath.Join(env.Cfg.Get(config.RepoDir), env.Cfg.Get(config.ServerEntry))
 	}
+	need(t, env, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	var problems []string
 	src, err := os.ReadFile(file)
@@ -295,10 +294,11 @@ func missingEvents(enabled, want []string) []string {
 // deployment (user.me answers 200).
 func FirebaseProductionMode(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.BaseURL, config.FirebaseWebAPIKey)
+	names := []string{config.BaseURL, config.FirebaseWebAPIKey, config.FirebaseProjectID}
 	if env.Cfg.Live() {
-		check.Need(t, env.Cfg, config.FirebaseCredentialsFile)
+		names = append(names, config.FirebaseCredentialsFile)
 	}
+	need(t, env, names, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	vars := railwayVariables(t, ctx, env)
 	project := vars["FIREBASE_PROJECT_ID"]
@@ -367,8 +367,10 @@ func authorizedDomains(ctx context.Context, env *target.Env, project string) ([]
 }
 
 // tokenAccepted signs a tagged test user up in the project and calls user.me
-// with its ID token; the Firebase user is deleted afterwards.
+// with its ID token; the Firebase user is deleted afterwards. (user.me
+// provisions a users row for the tagged e-mail; it stays, like FUN-1's.)
 func tokenAccepted(t check.T, ctx context.Context, env *target.Env) error {
+	t.Helper()
 	fc, err := firebaseauth.New(env.Cfg)
 	if err != nil {
 		return fmt.Errorf("firebase client: %v", err)
@@ -403,7 +405,7 @@ func tokenAccepted(t check.T, ctx context.Context, env *target.Env) error {
 // environment.
 func SentryDSNConfigured(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.SentryAuthToken, config.SentryOrg, config.SentryProject, config.SentryAPIURL)
+	need(t, env, []string{config.SentryAuthToken, config.SentryOrg, config.SentryProject, config.SentryAPIURL}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	raw := railwayVariables(t, ctx, env)["SENTRY_DSN"]
 	if raw == "" {
@@ -509,7 +511,7 @@ func RateLimitsVerified(t check.T, env *target.Env) {
 			continue
 		}
 		ra := r.Header.Get("Retry-After")
-		check.Evidence(t, "burst", fmt.Sprintf("429 at request %d of %d allowed, after %s; Retry-After=%s", i+1, limit, time.Since(start).Round(time.Millisecond), ra))
+		check.Evidence(t, "burst", fmt.Sprintf("429 on request %d (limit %d, %d remaining at start) after %s; Retry-After=%s", i+1, limit, remaining, time.Since(start).Round(time.Millisecond), ra))
 		if n, err := strconv.Atoi(ra); err != nil || n <= 0 {
 			t.Fatalf("SEC-6 the 429 at request %d has Retry-After %q, want a positive number of seconds", i+1, ra)
 		}
@@ -592,7 +594,7 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 	check.Evidence(t, "allowed_fields", strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")+" ("+config.HealthAllowedFields+")")
 	c := hxapi.New(env)
 	var problems []string
-	var seen []string
+	seen := map[string]bool{}
 	for _, p := range []string{"/health", "/health/readiness", "/health/liveness", "/health/" + env.Tag() + "-missing"} {
 		r, err := c.Get(ctx, p, false)
 		if err != nil {
@@ -611,10 +613,12 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 		for _, b := range bad {
 			problems = append(problems, fmt.Sprintf("GET %s = %d: %s", p, r.Status, b))
 		}
-		seen = append(seen, ok...)
+		for _, f := range ok {
+			seen[f] = true
+		}
 	}
 	if len(seen) > 0 {
-		check.Evidence(t, "allowed_fields_present", strings.Join(seen, ","))
+		check.Evidence(t, "allowed_fields_present", strings.Join(sortedKeys(seen), ","))
 	}
 	if len(problems) > 0 {
 		t.Fatalf("SEC-8 health bodies expose environment information: %s (allow-list %s=%q)", strings.Join(problems, "; "), config.HealthAllowedFields, env.Cfg.Get(config.HealthAllowedFields))
