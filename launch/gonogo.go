@@ -45,7 +45,7 @@ func enoughTraffic(t check.T, env *target.Env, c *promq.Client, ctx context.Cont
 	return n
 }
 
-// ErrorRateBelowThreshold checks GNG-1: Error rate < 1% for 15 minutes. The
+// ErrorRateBelowThreshold checks GNG-1: Error rate <1% for 15 minutes. The
 // 5xx share of http_requests_total over the window, and no one-step window
 // above the ceiling (range query; each point is the rate over two steps so
 // that a 1-minute scrape interval still yields two samples).
@@ -93,7 +93,7 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 	}
 }
 
-// P99BelowSLA checks GNG-2: P99 latency < 500ms.
+// P99BelowSLA checks GNG-2: P99 latency <500ms.
 // histogram_quantile(0.99, …) over the window from the duration histogram.
 func P99BelowSLA(t check.T, env *target.Env) {
 	t.Helper()
@@ -340,7 +340,7 @@ func BreakersClosedAtDecision(t check.T, env *target.Env) {
 	check.Evidence(t, "breakers", "all CLOSED on every replica reached")
 }
 
-// PoolBelowHalf checks GNG-5: DB pool utilization < 50%. Per sample,
+// PoolBelowHalf checks GNG-5: DB connection pool utilization <50%. Per sample,
 // pool.totalConnections ÷ DB_POOL_MAX (contract §8.6: only the counts are
 // visible over HTTP); plus the pool metric when HUSTLEXP_POOL_METRIC_QUERY
 // names one.

@@ -10,13 +10,13 @@ import (
 	"github.com/hustlexp/launchcheck/launch"
 )
 
-// GNG-1: Error rate < 1% for 15 minutes.
+// GNG-1: Error rate <1% for 15 minutes.
 func TestGoNoGoErrorRate(t *testing.T) {
 	check.Item(t, "GNG-1")
 	launch.ErrorRateBelowThreshold(t, harness.Target(t))
 }
 
-// GNG-2: P99 latency < 500ms.
+// GNG-2: P99 latency <500ms.
 func TestGoNoGoP99Latency(t *testing.T) {
 	check.Item(t, "GNG-2")
 	launch.P99BelowSLA(t, harness.Target(t))
@@ -34,7 +34,7 @@ func TestGoNoGoBreakersClosed(t *testing.T) {
 	launch.BreakersClosedAtDecision(t, harness.Target(t))
 }
 
-// GNG-5: DB pool utilization < 50%.
+// GNG-5: DB connection pool utilization <50%.
 func TestGoNoGoPoolUtilisation(t *testing.T) {
 	check.Item(t, "GNG-5")
 	launch.PoolBelowHalf(t, harness.Target(t))

@@ -19,7 +19,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// NoEscrowDrift checks DAY-2: No escrow state drift (DB vs Stripe).
+// NoEscrowDrift checks DAY-2: Verify no escrow state drift.
 // (a) read-only SQL invariants (contract §12.2); (b) PaymentIntents,
 // transfers and refunds created in the window listed from Stripe, 100 per
 // call, matched to escrows by id and metadata. Every mismatch is listed by
@@ -110,7 +110,7 @@ func ceilDiv(n int) int {
 	return (n + stripex.PageSize - 1) / stripex.PageSize
 }
 
-// AISpendWithinBudget checks DAY-3: AI daily spend within $50. Today's UTC
+// AISpendWithinBudget checks DAY-3: Check AI daily spend is within $50 budget. Today's UTC
 // spend from every source the deployment has — Redis
 // ai:global_spend:<YYYY-MM-DD> (cents), the ai_cost_logs table if it exists,
 // the AI cost metric if one is configured — each must be ≤ the budget.

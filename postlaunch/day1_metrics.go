@@ -14,7 +14,7 @@ import (
 // judge alone (one error in five requests is not a 20 % error rate).
 const minWindowRequests = 20
 
-// ErrorRateMonitored checks DAY-1: Monitor error rates continuously. Over the
+// ErrorRateMonitored checks DAY-1: Monitor error rate continuously. Over the
 // last HUSTLEXP_DAY1_WINDOW in HUSTLEXP_DAY1_STEP windows, the worst window's
 // 5xx share stays under HUSTLEXP_MAX_ERROR_RATE_PCT; the worst window and
 // when it happened go to the report with the whole series.

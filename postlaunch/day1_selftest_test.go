@@ -3,17 +3,20 @@ package postlaunch_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/stripefake"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/datagen"
 	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
 	"github.com/hustlexp/launchcheck/postlaunch"
 )
 
@@ -186,5 +189,41 @@ func TestSelfDAY3AISpend(t *testing.T) {
 	t.Run("fault=Redis unreachable", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RedisURL: "redis://127.0.0.1:1/0"})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai:global_spend", "127.0.0.1:1")
+	})
+}
+
+func privateSentry(t *testing.T, env *target.Env) (*sentryfake.Fake, *target.Env) {
+	t.Helper()
+	f := sentryfake.New(sentryfake.Options{Token: "selftest-sentry", Org: "hx", Project: "api"})
+	t.Cleanup(f.Close)
+	f.EnableIssues(sentryfake.HealthyIssues(time.Now()))
+	return f, env.MustWith(map[string]string{config.SentryAPIURL: f.URL, config.SentryAuthToken: "selftest-sentry",
+		config.SentryOrg: "hx", config.SentryProject: "api"})
+}
+
+func TestSelfDAY4SentryNewIssues(t *testing.T) {
+	_, env := harness.World(t)
+	r := checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, env) })
+	if r.Attrs["evidence.new_issues_24h"] != "2" || !strings.Contains(r.Attrs["evidence.new_issues"], "HUSTLEXP-API-3") {
+		t.Fatalf("evidence: %v", r.Attrs)
+	}
+	t.Run("fault=new fatal issue", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.AddIssue(sentryfake.Issue{Title: "FATAL: escrow release worker crashed", Level: "fatal", Status: "unresolved", Unhandled: true,
+			Count: 50, UserCount: 20, FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "unhandled/fatal", "escrow release worker crashed", "×50")
+	})
+	t.Run("fault=too many new issues (paginated)", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		for i := 0; i < 150; i++ {
+			f.AddIssue(sentryfake.Issue{Title: fmt.Sprintf("Error %d", i), Level: "error", Status: "unresolved", Count: 1,
+				FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
+		}
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "152 new Sentry issues")
+	})
+	t.Run("fault=token revoked", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.Update(func(s *sentryfake.State) { s.Unauthorized = true })
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "401", "SENTRY_AUTH_TOKEN")
 	})
 }

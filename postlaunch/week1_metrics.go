@@ -18,7 +18,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// P99Trend checks WK-2: P99 latency trends. Daily P99 (rolling 24 h windows
+// P99Trend checks WK-2: Review P99 latency trends. Daily P99 (rolling 24 h windows
 // ending now) over HUSTLEXP_TREND_DAYS days: every day under the SLA, and the
 // last day at most HUSTLEXP_P99_REGRESSION_PCT above the median of the
 // earlier days.
@@ -101,7 +101,7 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// RateLimitPatterns checks WK-5: Review rate limit hit patterns. 429s by
+// RateLimitPatterns checks WK-5: Review rate limit hit patterns (abuse detection). 429s by
 // route over HUSTLEXP_RATE_LIMIT_DAYS from Prometheus, and the live per-IP
 // counters in Redis (rate:public:ip:*, walked with SCAN, never KEYS); a
 // route or an IP over HUSTLEXP_RATE_LIMIT_FLAG_COUNT 429s is flagged. The

@@ -70,7 +70,7 @@ func countRows(ctx context.Context, tx pgx.Tx, tables []string, at time.Time) (m
 	return out, nil
 }
 
-// RestoreWorks checks WK-4: Backup restore tested. It creates a Neon branch
+// RestoreWorks checks WK-4: Verify backup restore works (test restore to dev). It creates a Neon branch
 // from the production branch as of HUSTLEXP_RESTORE_POINT_AGO, waits until it
 // is ready (time-to-restore), runs the Database section's read-only checks
 // (DB-1 migrations, DB-2 trigger catalog, DB-4 indexes) and row counts on it,

@@ -100,7 +100,7 @@ func TaxThresholdCounts(ctx context.Context, tx pgx.Tx, year int, cents int64) (
 	return c, nil
 }
 
-// TaxThresholdMonitoring checks WK-3: 1099-K threshold monitoring active.
+// TaxThresholdMonitoring checks WK-3: Check 1099-K threshold monitoring.
 // Per worker, gross released escrow in the tax year vs that year's
 // threshold; counts at ≥ 80 %, ≥ 90 %, ≥ 100 % go to the report (never names
 // or emails). Fails when workers at ≥ 100 % lack a tax form (W-9) where the

@@ -1,0 +1,132 @@
+package postlaunch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// SentryIssue is the part of Sentry's issue object DAY-4 reads.
+type SentryIssue struct {
+	ID          string `json:"id"`
+	ShortID     string `json:"shortId"`
+	Title       string `json:"title"`
+	Culprit     string `json:"culprit"`
+	Level       string `json:"level"`
+	Status      string `json:"status"`
+	IsUnhandled bool   `json:"isUnhandled"`
+	Count       string `json:"count"` // a string in Sentry's API
+	UserCount   int    `json:"userCount"`
+	FirstSeen   string `json:"firstSeen"`
+	Permalink   string `json:"permalink"`
+}
+
+// Events returns the issue's event count.
+func (i SentryIssue) Events() int { n, _ := strconv.Atoi(i.Count); return n }
+
+var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next";\s*results="true"`)
+
+// newSentryIssues lists unresolved issues first seen in the last 24 h in the
+// environment, following Sentry's Link-header pagination (at most 10 pages).
+func newSentryIssues(ctx context.Context, cfg *config.Config) ([]SentryIssue, error) {
+	base := strings.TrimRight(cfg.Get(config.SentryAPIURL), "/")
+	q := url.Values{"query": {"is:unresolved firstSeen:-24h"}, "statsPeriod": {"24h"}, "limit": {"100"}}
+	if env := cfg.Get(config.SentryEnvironment); env != "" {
+		q.Set("environment", env)
+	}
+	path := fmt.Sprintf("/api/0/projects/%s/%s/issues/", url.PathEscape(cfg.Get(config.SentryOrg)), url.PathEscape(cfg.Get(config.SentryProject)))
+	next := base + path + "?" + q.Encode()
+	hc := &http.Client{Timeout: cfg.Duration(config.HTTPTimeout)}
+	var out []SentryIssue
+	for page := 0; next != "" && page < 10; page++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
+		if err != nil {
+			return nil, fmt.Errorf("Sentry issues: bad %s: %v", config.SentryAPIURL, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+cfg.Get(config.SentryAuthToken))
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("Sentry GET %s: %v", path, err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("Sentry GET %s: reading body: %v", path, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			hint := ""
+			switch resp.StatusCode {
+			case 401, 403:
+				hint = " (check SENTRY_AUTH_TOKEN: it needs event:read / project:read)"
+			case 404:
+				hint = " (check SENTRY_ORG / SENTRY_PROJECT)"
+			}
+			return nil, fmt.Errorf("Sentry GET %s = %d%s: %s", path, resp.StatusCode, hint, oneLine(string(body), 160))
+		}
+		var pageIssues []SentryIssue
+		if err := json.Unmarshal(body, &pageIssues); err != nil {
+			return nil, fmt.Errorf("Sentry GET %s: not a JSON list of issues (%s): %v", path, oneLine(string(body), 80), err)
+		}
+		out = append(out, pageIssues...)
+		next = ""
+		if m := nextLink.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+			if u, err := resp.Request.URL.Parse(m[1]); err == nil {
+				next = u.String()
+			}
+		}
+	}
+	return out, nil
+}
+
+// SentryNewIssuesReviewed checks DAY-4: Review Sentry for new error patterns.
+// Unresolved issues first seen in the last 24 h in the production
+// environment: more than HUSTLEXP_SENTRY_NEW_ISSUES_MAX fails, and so does
+// any new unhandled or fatal issue with more than
+// HUSTLEXP_SENTRY_FATAL_MIN_EVENTS events. All new issues (title, count,
+// link) go to the report.
+func SentryNewIssuesReviewed(t check.T, env *target.Env) {
+	t.Helper()
+	cfg := env.Cfg
+	check.Need(t, cfg, config.SentryAuthToken, config.SentryAPIURL, config.SentryOrg, config.SentryProject)
+	ctx := check.Ctx(t, cfg)
+	issues, err := newSentryIssues(ctx, cfg)
+	if err != nil {
+		t.Fatalf("DAY-4: %v", err)
+	}
+	maxNew, minEvents := cfg.Int(config.SentryNewIssuesMax), cfg.Int(config.SentryFatalMinEvts)
+	var list, severe []string
+	for _, i := range issues {
+		line := fmt.Sprintf("%s %q ×%s (%s%s) %s", i.ShortID, oneLine(i.Title, 80), i.Count, i.Level, map[bool]string{true: ", unhandled"}[i.IsUnhandled], i.Permalink)
+		list = append(list, line)
+		if (i.Level == "fatal" || i.IsUnhandled) && i.Events() > minEvents {
+			severe = append(severe, line)
+		}
+	}
+	check.Evidence(t, "new_issues_24h", len(issues))
+	if len(list) > 0 {
+		shown := list
+		if len(shown) > 10 {
+			shown = append(shown[:10:10], fmt.Sprintf("… %d more", len(list)-10))
+		}
+		check.Evidence(t, "new_issues", strings.Join(shown, "; "))
+	}
+	check.Evidence(t, "window", fmt.Sprintf("first seen since %s, environment %s", time.Now().Add(-24*time.Hour).UTC().Format(time.RFC3339), orNone(cfg.Get(config.SentryEnvironment))))
+	if len(severe) > 0 {
+		t.Errorf("%d new unhandled/fatal Sentry issue(s) with more than %d events (%s): %s", len(severe), minEvents, config.SentryFatalMinEvts, strings.Join(severe, "; "))
+	}
+	if len(issues) > maxNew {
+		t.Errorf("%d new Sentry issues in 24 h, want ≤ %d (%s): a new error pattern needs triage", len(issues), maxNew, config.SentryNewIssuesMax)
+	}
+}
