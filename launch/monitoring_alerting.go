@@ -159,6 +159,46 @@ func pagerDutyDrill(t check.T, env *target.Env, c *pd.Client, serviceID string) 
 	check.Evidence(t, "drill_incident_after", time.Since(start).Round(time.Millisecond))
 	resolve()
 	check.Eventually(t, deadline, find("resolved"))
+	alertmanagerToPagerDuty(t, env, c, serviceID)
+}
+
+// alertmanagerToPagerDuty proves the Alertmanager → PagerDuty leg: a
+// synthetic P0 alert tagged with the run is posted to Alertmanager, the
+// incident it causes is found on the service, then both are resolved.
+func alertmanagerToPagerDuty(t check.T, env *target.Env, c *pd.Client, serviceID string) {
+	t.Helper()
+	am := alertmanager.New(env.Cfg.Get(config.AlertmanagerURL), env.Cfg.Get(config.AlertmanagerToken), env.Cfg.Duration(config.HTTPTimeout))
+	labels := map[string]string{"alertname": "LaunchcheckP0Drill", "severity": env.Cfg.Get(config.P0Severity), "launchcheck_run": env.Tag()}
+	start := time.Now()
+	alert := alertmanager.PostableAlert{Labels: labels, StartsAt: start,
+		Annotations: map[string]string{"summary": "launchcheck MON-3 end-to-end drill " + env.Tag() + " (auto-resolves)"}, EndsAt: start.Add(10 * time.Minute)}
+	var incidentKey string
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), env.Cfg.Duration(config.HTTPTimeout))
+		defer cancel()
+		alert.EndsAt = time.Now()
+		_ = am.PostAlerts(ctx, []alertmanager.PostableAlert{alert})
+		if incidentKey != "" {
+			_, _ = c.ManageEventWithContext(ctx, &pd.V2Event{RoutingKey: env.Cfg.Get(config.PagerDutyRoutingKey), Action: "resolve", DedupKey: incidentKey})
+		}
+	})
+	if err := am.PostAlerts(check.Ctx(t, env.Cfg), []alertmanager.PostableAlert{alert}); err != nil {
+		t.Fatalf("drill: %v", err)
+	}
+	check.Eventually(t, env.Cfg.Duration(config.DrillDeadline), func(ctx context.Context) error {
+		res, err := c.ListIncidentsWithContext(ctx, pd.ListIncidentsOptions{ServiceIDs: []string{serviceID}, Statuses: []string{"triggered", "acknowledged"}})
+		if err != nil {
+			return err
+		}
+		for _, in := range res.Incidents {
+			if strings.Contains(in.Title, env.Tag()) || strings.Contains(in.Description, env.Tag()) {
+				incidentKey = in.IncidentKey
+				return nil
+			}
+		}
+		return fmt.Errorf("the P0 alert posted to Alertmanager has not reached PagerDuty service %s (no open incident mentions %s)", serviceID, env.Tag())
+	})
+	check.Evidence(t, "drill_alertmanager_to_pagerduty", time.Since(start).Round(time.Millisecond))
 }
 
 // SlackForP1P2 checks MON-4: Slack #alerts channel for P1/P2.

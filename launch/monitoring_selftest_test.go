@@ -1,6 +1,8 @@
 package launch_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/fixtures/standin"
+	"github.com/hustlexp/launchcheck/internal/alertmanager"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -170,9 +173,25 @@ func TestSelfMON3(t *testing.T) {
 				}
 			}
 		}
-		if !found || r.Attrs[check.AttrEvidence+"drill_incident_after"] == "" {
-			t.Fatalf("drill created no incident tagged %s", env.Tag())
+		if !found || r.Attrs[check.AttrEvidence+"drill_incident_after"] == "" || r.Attrs[check.AttrEvidence+"drill_alertmanager_to_pagerduty"] == "" {
+			t.Fatalf("drill created no incident tagged %s (evidence %v)", env.Tag(), r.Attrs)
 		}
+		for _, in := range pdf.Incidents() {
+			if strings.Contains(in.Title, env.Tag()) && in.Status != "resolved" {
+				t.Fatalf("Alertmanager drill incident %s left %s", in.ID, in.Status)
+			}
+		}
+		if n := activeAlerts(t, am.URL, env.Tag()); n != 0 {
+			t.Fatalf("drill left %d alert(s) active in Alertmanager", n)
+		}
+	})
+	t.Run("fault=Alertmanager cannot reach PagerDuty", func(t *testing.T) {
+		am.SetDispatcher(nil)
+		t.Cleanup(func() {
+			am.SetDispatcher(harness.AlertDispatcher(pdf.URL, pagerdutyfake.RoutingKey, harness.SlackFake(w).URL, harness.RehearsalSlackToken))
+		})
+		drill := env.MustWith(map[string]string{config.AlertDrill: "1", config.DrillDeadline: "2s"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, drill) }, "has not reached PagerDuty")
 	})
 	t.Run("fault=P0 routed nowhere", func(t *testing.T) {
 		am.SetConfig(alertmanagerfake.WithoutPagerDuty())
@@ -326,4 +345,74 @@ func TestSelfMON6(t *testing.T) {
 		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.RailwayToken: ""})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, live) }, "RAILWAY_TOKEN")
 	})
+}
+
+// activeAlerts counts alerts in Alertmanager whose labels mention tag.
+func activeAlerts(t *testing.T, amURL, tag string) int {
+	t.Helper()
+	as, err := alertmanager.New(amURL, "", 5*time.Second).Alerts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range as {
+		if a.Labels["launchcheck_run"] == tag {
+			n++
+		}
+	}
+	return n
+}
+
+// The alert path end to end on a private chain: generated 5xx traffic and
+// slow requests make the rule file's alerts fire in Prometheus, Alertmanager
+// routes them, PagerDuty gets the P0 incident and Slack #alerts the P1.
+func TestSelfAlertPathEndToEnd(t *testing.T) {
+	pdf := pagerdutyfake.New("pd", pagerdutyfake.Healthy())
+	t.Cleanup(pdf.Close)
+	sf := slackfake.New("xoxb-e2e", slackfake.Healthy())
+	t.Cleanup(sf.Close)
+	am := alertmanagerfake.New()
+	t.Cleanup(am.Close)
+	am.SetDispatcher(harness.AlertDispatcher(pdf.URL, pagerdutyfake.RoutingKey, sf.URL, "xoxb-e2e"))
+	p, err := promfake.New(promfake.Options{History: 2 * time.Hour, Notify: harness.NotifyAlertmanager(am)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	rules := strings.ReplaceAll(string(ops.AlertRules), "interval: 30s", "interval: 1s")
+	rules = strings.NewReplacer("for: 5m", "for: 0s", "for: 10m", "for: 0s").Replace(rules)
+	if err := p.LoadRules("critical.yml", []byte(rules)); err != nil {
+		t.Fatal(err)
+	}
+	if len(pdf.Incidents()) != 0 || len(sf.Messages("C0ALERTS01")) != 0 {
+		t.Fatal("healthy traffic paged someone")
+	}
+	now := time.Now()
+	if err := p.ErrorBurst(0.05, now.Add(-10*time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SlowTraffic(2*time.Second, 0.05, now.Add(-10*time.Minute), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	err = check.Poll(t.Context(), 20*time.Second, func(context.Context) error {
+		paged, posted := false, false
+		for _, in := range pdf.Incidents() {
+			paged = paged || strings.Contains(in.Title, "HustleXPHighErrorRate")
+		}
+		for _, m := range sf.Messages("C0ALERTS01") {
+			posted = posted || strings.Contains(m.Text, "HustleXPHighLatencyP99")
+		}
+		if !paged || !posted {
+			return fmt.Errorf("paged=%t (incidents %v) posted=%t (messages %v)", paged, pdf.Incidents(), posted, sf.Messages("C0ALERTS01"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("alert path: %v", err)
+	}
+	for _, in := range pdf.Incidents() {
+		if strings.Contains(in.Title, "HustleXPHighLatencyP99") {
+			t.Fatalf("a P1 alert paged PagerDuty: %s", in.Title)
+		}
+	}
 }

@@ -5,6 +5,7 @@
 package alertmanager
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,6 +116,43 @@ func (c *Client) Alerts(ctx context.Context) ([]Alert, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// PostableAlert is one alert for POST /api/v2/alerts.
+type PostableAlert struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
+	StartsAt     time.Time         `json:"startsAt,omitempty"`
+	EndsAt       time.Time         `json:"endsAt,omitempty"`
+	GeneratorURL string            `json:"generatorURL,omitempty"`
+}
+
+// PostAlerts sends alerts to Alertmanager, as Prometheus does (a drill).
+func (c *Client) PostAlerts(ctx context.Context, alerts []PostableAlert) error {
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	body, err := json.Marshal(alerts)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/api/v2/alerts", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("alertmanager POST /api/v2/alerts: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("alertmanager POST /api/v2/alerts: %w", err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("alertmanager POST /api/v2/alerts = %d, want 200: %.200s", resp.StatusCode, msg)
+	}
+	return nil
 }
 
 // Config is the part of alertmanager.yml the checks read.

@@ -117,13 +117,7 @@ func init() {
 	}})
 	Register(world.Component{Name: "prometheus", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		am := AlertmanagerFake(w)
-		p, err := promfake.New(promfake.Options{Notify: func(alerts []promfake.Alert) {
-			out := make([]alertmanagerfake.Alert, len(alerts))
-			for i, a := range alerts {
-				out[i] = alertmanagerfake.Alert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
-			}
-			am.Post(out)
-		}})
+		p, err := promfake.New(promfake.Options{Notify: NotifyAlertmanager(am)})
 		if err != nil {
 			return err
 		}
