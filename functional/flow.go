@@ -33,6 +33,9 @@ type Flow struct {
 	steps  []*step
 	seq    int64
 	closed bool
+	// Suffix, when set, is appended to the run tag of everything this flow
+	// creates (self-tests use it to keep their flows apart).
+	Suffix string
 
 	api     *hxapi.Client
 	fb      *firebaseauth.Client
@@ -91,7 +94,7 @@ var flowSeq atomic.Int64
 
 // NewFlow prepares a flow against env. Nothing is created until a row runs.
 func NewFlow(env *target.Env) *Flow {
-	f := &Flow{Env: env, seq: flowSeq.Add(1), Price: int64(env.Cfg.Int(config.FunTaskPrice))}
+	f := &Flow{Env: env, Price: int64(env.Cfg.Int(config.FunTaskPrice))}
 	f.steps = []*step{
 		{row: "FUN-1", name: "register poster and hustler", run: f.stepRegister},
 		{row: "FUN-2", name: "task.create", run: f.stepCreateTask},
@@ -111,6 +114,9 @@ func Rows() []string { return []string{"FUN-1", "FUN-2", "FUN-5", "FUN-4", "FUN-
 // tag is the namespace of this flow's objects: launchcheck-<runid>, plus a
 // sequence number for every flow after the first in one process.
 func (f *Flow) tag() string {
+	if f.Suffix != "" {
+		return f.Env.Tag() + "-" + f.Suffix
+	}
 	if f.seq == 1 {
 		return f.Env.Tag()
 	}
@@ -133,6 +139,9 @@ func (f *Flow) liveStripeKey() bool {
 }
 
 func (f *Flow) clients() error {
+	if f.seq == 0 && f.Suffix == "" {
+		f.seq = flowSeq.Add(1)
+	}
 	if f.api != nil {
 		return nil
 	}

@@ -2,7 +2,9 @@ package functional
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +26,11 @@ import (
 
 const selfTimeout = 90 * time.Second
 
+var selfSeq atomic.Int64
+
 func newFlow(t *testing.T, env *target.Env) *Flow {
 	f := NewFlow(env)
+	f.Suffix = fmt.Sprintf("self%d", selfSeq.Add(1))
 	t.Cleanup(func() { f.Close() })
 	return f
 }

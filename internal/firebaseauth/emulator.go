@@ -29,8 +29,9 @@ import (
 //	firebase emulators:start --only auth --project <id> --config <dir>/firebase.json
 //
 // with a firebase.json that pins the auth, hub and logging ports to free
-// loopback ports and turns the UI off, and NO_UPDATE_NOTIFIER=1: it needs no
-// network and no Java.
+// loopback ports and turns the UI off, NO_UPDATE_NOTIFIER=1 and a private
+// TMPDIR: it needs no network (its MOTD fetch fails harmlessly offline) and
+// no Java.
 type Emulator struct {
 	Host      string // proxy host:port (FIREBASE_AUTH_EMULATOR_HOST)
 	ProjectID string
@@ -164,7 +165,9 @@ func (e *Emulator) launch() error {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = e.Dir
-	cmd.Env = append(cmd.Environ(), "NO_UPDATE_NOTIFIER=1", "FIREBASE_CLI_EXPERIMENTS=")
+	// TMPDIR: the emulator writes its hub locator to $TMPDIR/hub-<project>.json;
+	// concurrent test binaries must not share (and delete) one.
+	cmd.Env = append(cmd.Environ(), "NO_UPDATE_NOTIFIER=1", "TMPDIR="+e.Dir)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
