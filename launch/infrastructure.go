@@ -333,6 +333,10 @@ func CloudflareInFront(t check.T, env *target.Env) {
 		t.Fatalf("Railway domains of %s: %v", tgt.Service.Name, err)
 	}
 	var problems []string
+	targets := append(append([]string(nil), doms.ServiceDomains...), doms.Targets[host]...)
+	if !containsFold(doms.CustomDomains, host) {
+		problems = append(problems, fmt.Sprintf("%s is not a custom domain of Railway service %s in %s (custom domains: %s): Railway will not route it", host, tgt.Service.Name, tgt.Environment.Name, strings.Join(doms.CustomDomains, ", ")))
+	}
 	for _, r := range recs {
 		check.Evidence(t, "dns_record_"+strings.ToLower(r.Type), fmt.Sprintf("%s → %s proxied=%v", r.Name, r.Content, r.Proxied != nil && *r.Proxied))
 		if r.Proxied == nil || !*r.Proxied {
@@ -340,11 +344,11 @@ func CloudflareInFront(t check.T, env *target.Env) {
 		}
 		switch r.Type {
 		case "CNAME":
-			if !containsFold(doms.ServiceDomains, strings.TrimSuffix(r.Content, ".")) {
-				problems = append(problems, fmt.Sprintf("CNAME %s → %s, want the Railway domain of %s (%s)", r.Name, r.Content, tgt.Service.Name, strings.Join(doms.ServiceDomains, ", ")))
+			if !containsFold(targets, strings.TrimSuffix(r.Content, ".")) {
+				problems = append(problems, fmt.Sprintf("CNAME %s → %s, want the Railway domain of %s (%s)", r.Name, r.Content, tgt.Service.Name, strings.Join(targets, ", ")))
 			}
 		default:
-			problems = append(problems, fmt.Sprintf("DNS record %s %s → %s: want a CNAME to the Railway domain (%s)", r.Type, r.Name, r.Content, strings.Join(doms.ServiceDomains, ", ")))
+			problems = append(problems, fmt.Sprintf("DNS record %s %s → %s: want a CNAME to the Railway domain (%s)", r.Type, r.Name, r.Content, strings.Join(targets, ", ")))
 		}
 	}
 	ssl, err := cf.Setting(ctx, zid, "ssl")

@@ -203,6 +203,16 @@ func TestSelfINF5CloudflareInFront(t *testing.T) {
 		t.Cleanup(harness.TLSFront(w).Update(func(s *tlsfront.State) { s.NoCFHeaders = true }))
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.CloudflareInFront(ct, env) }, "cf-ray", "did not pass through Cloudflare")
 	})
+	t.Run("fault=host not a Railway custom domain", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		var prev map[string][]string
+		rw.Update(func(s *railwayfake.State) {
+			sv := s.Service("hustlexp-engine")
+			prev, sv.CustomDomains = sv.CustomDomains, map[string][]string{}
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Service("hustlexp-engine").CustomDomains = prev }) })
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.CloudflareInFront(ct, env) }, "is not a custom domain of Railway service")
+	})
 	t.Run("fault=token rejected", func(t *testing.T) {
 		cf.Update(func(s *cloudflarefake.State) { s.Unauthorized = true })
 		t.Cleanup(func() { cf.Update(func(s *cloudflarefake.State) { s.Unauthorized = false }) })

@@ -299,12 +299,15 @@ func (c *Client) Variables(ctx context.Context, projectID, environmentID, servic
 type Domains struct {
 	ServiceDomains []string
 	CustomDomains  []string
+	// Targets maps a custom domain to the DNS values Railway requires for it
+	// (status.dnsRecords[].requiredValue, e.g. the CNAME target).
+	Targets map[string][]string
 }
 
 const domainsQuery = `query Domains($projectId: String!, $environmentId: String!, $serviceId: String!) {
   domains(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId) {
     serviceDomains { domain }
-    customDomains { domain }
+    customDomains { domain status { dnsRecords { hostlabel requiredValue currentValue status } } }
   }
 }`
 
@@ -312,6 +315,11 @@ const domainsQuery = `query Domains($projectId: String!, $environmentId: String!
 func (c *Client) Domains(ctx context.Context, projectID, environmentID, serviceID string) (*Domains, error) {
 	type dom struct {
 		Domain string `json:"domain"`
+		Status *struct {
+			DNSRecords []struct {
+				RequiredValue string `json:"requiredValue"`
+			} `json:"dnsRecords"`
+		} `json:"status"`
 	}
 	var d struct {
 		Domains struct {
@@ -322,12 +330,19 @@ func (c *Client) Domains(ctx context.Context, projectID, environmentID, serviceI
 	if err := c.Do(ctx, "Domains", domainsQuery, map[string]any{"projectId": projectID, "environmentId": environmentID, "serviceId": serviceID}, &d); err != nil {
 		return nil, err
 	}
-	out := &Domains{}
+	out := &Domains{Targets: map[string][]string{}}
 	for _, x := range d.Domains.ServiceDomains {
 		out.ServiceDomains = append(out.ServiceDomains, x.Domain)
 	}
 	for _, x := range d.Domains.CustomDomains {
 		out.CustomDomains = append(out.CustomDomains, x.Domain)
+		if x.Status != nil {
+			for _, r := range x.Status.DNSRecords {
+				if r.RequiredValue != "" {
+					out.Targets[x.Domain] = append(out.Targets[x.Domain], strings.TrimSuffix(r.RequiredValue, "."))
+				}
+			}
+		}
 	}
 	return out, nil
 }
