@@ -3,6 +3,9 @@ package launch_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +26,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
 	"github.com/hustlexp/launchcheck/launch"
 )
 
@@ -414,5 +418,48 @@ func TestSelfAlertPathEndToEnd(t *testing.T) {
 		if strings.Contains(in.Title, "HustleXPHighLatencyP99") {
 			t.Fatalf("a P1 alert paged PagerDuty: %s", in.Title)
 		}
+	}
+}
+
+// Garbage answers and hosts that never answer fail with a clear error
+// within the HTTP deadline, never a panic or a hang.
+func TestSelfMonitoringBadInput(t *testing.T) {
+	_, env := harness.World(t)
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("<html>502 Bad Gateway</html>"))
+	}))
+	t.Cleanup(garbage.Close)
+	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hole.Close() })
+	silent := "http://" + hole.Addr().String()
+	fast := env.MustWith(map[string]string{config.HTTPTimeout: "1s"})
+	for _, tc := range []struct {
+		name  string
+		check func(check.T, *target.Env)
+		kv    map[string]string
+		want  []string
+	}{
+		{"grafana garbage", launch.DashboardImported, map[string]string{config.GrafanaURL: garbage.URL}, []string{"not a dashboard response"}},
+		{"grafana silent", launch.DashboardImported, map[string]string{config.GrafanaURL: silent}, []string{"grafana GET", "deadline"}},
+		{"prometheus garbage", launch.AlertRulesDeployed, map[string]string{config.PrometheusURL: garbage.URL}, []string{"prometheus rules"}},
+		{"prometheus silent", launch.AlertRulesDeployed, map[string]string{config.PrometheusURL: silent}, []string{"prometheus rules"}},
+		{"alertmanager garbage", launch.PagerDutyForP0, map[string]string{config.AlertmanagerURL: garbage.URL}, []string{"not the API v2 JSON"}},
+		{"alertmanager silent", launch.SlackForP1P2, map[string]string{config.AlertmanagerURL: silent}, []string{"alertmanager GET /api/v2/status"}},
+		{"pagerduty silent", launch.PagerDutyForP0, map[string]string{config.PagerDutyAPIURL: silent}, []string{"PagerDuty GET /services"}},
+		{"slack garbage", launch.SlackForP1P2, map[string]string{config.SlackAPIURL: garbage.URL + "/"}, []string{"Slack auth.test"}},
+		{"sentry silent", launch.SentryConfigured, map[string]string{config.SentryAPIURL: silent}, []string{"sentry"}},
+		{"log sink garbage", launch.LogAggregation, map[string]string{config.LogQueryURL: garbage.URL, config.LogDeadline: "1s"}, []string{"never appeared"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := fast.MustWith(tc.kv)
+			r := checktest.MustFail(t, 20*time.Second, func(ct check.T) { tc.check(ct, bad) }, tc.want...)
+			if r.Elapsed > 10*time.Second {
+				t.Fatalf("took %s with a 1s HTTP timeout", r.Elapsed)
+			}
+		})
 	}
 }
