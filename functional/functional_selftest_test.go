@@ -80,6 +80,29 @@ func TestSelfFUN1(t *testing.T) {
 			t.Errorf("test user %s still exists after Flow.Close (err %v)", uid, err)
 		}
 	}
+
+	// a pre-provisioned hustler signs in, passes, and survives the cleanup
+	fb, err := firebaseauth.New(env.Cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := firebaseauth.NewPassword()
+	pre, err := fb.SignUp(ctx, env.Tag()+"-preprovisioned-hustler@example.com", pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Delete(context.Background(), pre.UID) })
+	penv := env.MustWith(map[string]string{config.FunHustlerEmail: pre.Email, config.FunHustlerPassword: pw})
+	f2 := mustPassRow(t, penv, Registration)
+	if f2.Hustler.Identity.UID != pre.UID {
+		t.Fatalf("flow hustler %s, want the pre-provisioned %s", f2.Hustler.Identity.UID, pre.UID)
+	}
+	f2.Close()
+	if _, err := ac.GetUser(ctx, pre.UID); err != nil {
+		t.Fatalf("the pre-provisioned hustler was deleted by the cleanup: %v", err)
+	}
+	bad := env.MustWith(map[string]string{config.FunHustlerEmail: pre.Email, config.FunHustlerPassword: "wrong-password"})
+	mustFailRow(t, bad, Registration, "sign-in of the pre-provisioned hustler", config.FunHustlerEmail)
 }
 
 func TestSelfFUN2(t *testing.T) {

@@ -52,22 +52,38 @@ func (f *Flow) stepRegister(ctx context.Context, s *stepRun) error {
 	}
 	domain := f.Env.Cfg.Get(config.TestEmailDomain)
 	for _, who := range []struct {
-		p    *Participant
-		role string
-		mode string
-	}{{&f.Poster, "poster", "poster"}, {&f.Hustler, "hustler", "hustler"}} {
-		email := strings.ToLower(f.tag() + "-" + who.role + "@" + domain)
-		id, err := f.fb.SignUp(ctx, email, firebaseauth.NewPassword())
-		if err != nil {
-			return fmt.Errorf("Firebase sign-up of the %s test user %s: %w", who.role, email, err)
-		}
-		uid := id.UID
-		f.onCleanup(func(ctx context.Context) string {
-			if err := f.fb.Delete(ctx, uid); err != nil {
-				return fmt.Sprintf("could not delete Firebase test user %s (%s): %v", uid, email, err)
+		p             *Participant
+		role          string
+		mode          string
+		email, passwd string
+	}{{&f.Poster, "poster", "poster", config.FunPosterEmail, config.FunPosterPassword},
+		{&f.Hustler, "hustler", "hustler", config.FunHustlerEmail, config.FunHustlerPassword}} {
+		var id *firebaseauth.Identity
+		email := strings.ToLower(f.Env.Cfg.Get(who.email))
+		if email != "" {
+			// a pre-provisioned account: sign in, never delete
+			if f.Env.Cfg.Get(who.passwd) == "" {
+				return fmt.Errorf("%s is set but %s is not", who.email, who.passwd)
 			}
-			return "deleted Firebase test user " + email
-		})
+			var err error
+			if id, err = f.fb.SignIn(ctx, email, f.Env.Cfg.Get(who.passwd)); err != nil {
+				return fmt.Errorf("Firebase sign-in of the pre-provisioned %s %s (%s): %w", who.role, email, who.email, err)
+			}
+			s.logf("using the pre-provisioned %s account %s", who.role, email)
+		} else {
+			email = strings.ToLower(f.tag() + "-" + who.role + "@" + domain)
+			var err error
+			if id, err = f.fb.SignUp(ctx, email, firebaseauth.NewPassword()); err != nil {
+				return fmt.Errorf("Firebase sign-up of the %s test user %s: %w", who.role, email, err)
+			}
+			uid := id.UID
+			f.onCleanup(func(ctx context.Context) string {
+				if err := f.fb.Delete(ctx, uid); err != nil {
+					return fmt.Sprintf("could not delete Firebase test user %s (%s): %v", uid, email, err)
+				}
+				return "deleted Firebase test user " + email
+			})
+		}
 		who.p.Identity = id
 		var u apiUser
 		in := map[string]any{"idToken": id.IDToken, "firebaseUid": id.UID, "email": email,

@@ -21,6 +21,10 @@ const (
 	FunReleaseTimeout        = "HUSTLEXP_FUN_RELEASE_TIMEOUT"
 	EngineBridgeKey          = "HUSTLEXP_ENGINE_BRIDGE_KEY"
 	FunPaymentMethod         = "HUSTLEXP_FUN_PAYMENT_METHOD"
+	FunPosterEmail           = "HUSTLEXP_FUN_POSTER_EMAIL"
+	FunPosterPassword        = "HUSTLEXP_FUN_POSTER_PASSWORD"
+	FunHustlerEmail          = "HUSTLEXP_FUN_HUSTLER_EMAIL"
+	FunHustlerPassword       = "HUSTLEXP_FUN_HUSTLER_PASSWORD"
 )
 
 func init() {
@@ -51,6 +55,14 @@ func init() {
 			Doc: "How long FUN-7 waits for the asynchronous release (transfer, RELEASED escrow, xp_ledger row) after task.complete."},
 		Var{Name: FunPaymentMethod, Kind: KindString, Default: "pm_card_visa", Group: "Functional",
 			Doc: "PaymentMethod FUN-4 confirms the PaymentIntent with, as the client app would (Stripe test mode: pm_card_visa)."},
+		Var{Name: FunPosterEmail, Kind: KindString, Group: "Functional",
+			Doc: "Optional pre-provisioned poster account (email/password sign-in) instead of a fresh test user; it is not deleted afterwards."},
+		Var{Name: FunPosterPassword, Kind: KindSecret, Group: "Functional",
+			Doc: "Password of HUSTLEXP_FUN_POSTER_EMAIL."},
+		Var{Name: FunHustlerEmail, Kind: KindString, Group: "Functional",
+			Doc: "Optional pre-provisioned hustler account that already passes the deployment's worker eligibility (identity, Connect, capability profile); a fresh test user cannot be assigned in production. Not deleted afterwards."},
+		Var{Name: FunHustlerPassword, Kind: KindSecret, Group: "Functional",
+			Doc: "Password of HUSTLEXP_FUN_HUSTLER_EMAIL."},
 		Var{Name: EngineBridgeKey, Kind: KindSecret, Group: "Functional",
 			Doc: "ENGINE_BRIDGE_WRITE_KEY of the deployment (optional): sent as x-engine-bridge-key so task.create may carry the payout/margin split."},
 	)
