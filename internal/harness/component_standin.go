@@ -39,7 +39,7 @@ func init() {
 		w.SetEnv(config.ExpectedRateLimit, strconv.Itoa(RehearsalPublicLimit))
 		w.SetEnv(config.StripeWebhookSecret, env["STRIPE_WEBHOOK_SECRET"])
 		w.SetEnv(config.StripeConnectWebhookSecret, env["STRIPE_CONNECT_WEBHOOK_SECRET"])
-		w.SetEnv(config.LoadDuration, "5s")
+		w.SetEnv(config.LoadDuration, "8s")
 		w.SetEnv(config.LoadRate, "10")
 		w.SetEnv(config.LoadMinSamples, "25")
 		return nil
