@@ -372,6 +372,10 @@ func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, "environment = ")
 	})
+	t.Run("fault=error form with the raw DB error (older shape, DB down)", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.HealthOldShape, f.DBDown = true, true }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, "GET /health = 503: error = ", "raw database/network error")
+	})
 	t.Run("fault=build.environment not allow-listed", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.HealthAllowedFields: "build.source"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "build.environment", "allow-list")
