@@ -17,6 +17,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/logsinkfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
@@ -295,6 +296,22 @@ func TestSelfMON5(t *testing.T) {
 			m.Releases = append(m.Releases, sentryfake.Release{Version: "hustlexp-engine@" + strings.Repeat("b2", 20), DateCreated: time.Now()})
 		})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "latest release", "≠ deployed commit", strings.Repeat("b2", 20))
+	})
+	t.Run("fault=Railway live commit differs from /health", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		var dep *railwayfake.Deployment
+		var was string
+		rw.Update(func(s *railwayfake.State) {
+			for _, d := range s.Deployments {
+				if d.Status == railwayfake.StatusSuccess {
+					dep = d
+				}
+			}
+			was = dep.CommitHash()
+			dep.Meta["commitHash"] = strings.Repeat("c3", 20)
+		})
+		t.Cleanup(func() { rw.Update(func(*railwayfake.State) { dep.Meta["commitHash"] = was }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "Railway's live deployment is commit c3c3c3c3c3c3")
 	})
 	t.Run("fault=no alert rules", func(t *testing.T) {
 		t.Cleanup(restore)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/railway"
 	"github.com/hustlexp/launchcheck/internal/sentry"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
@@ -124,6 +125,13 @@ func sentryReleaseIsDeployed(t check.T, ctx context.Context, c *sentry.Client, e
 	}
 	latest := rels[0]
 	check.Evidence(t, "release", fmt.Sprintf("%s (deployed %s)", latest.Version, rbShort(rev)))
+	if env.Cfg.Get(config.RailwayToken) != "" && env.Cfg.Get(config.RailwayProjectID) != "" {
+		if live, err := railwayLiveCommit(ctx, env); err != nil {
+			t.Errorf("Railway: %v", err)
+		} else if live != rev {
+			t.Errorf("Railway's live deployment is commit %s but GET /health reports %s: the deployed commit is ambiguous", rbShort(live), rbShort(rev))
+		}
+	}
 	if !strings.Contains(latest.Version, rev) {
 		t.Errorf("Sentry latest release %q ≠ deployed commit %s (GET /health build.revision): the deploy pipeline did not create the release", latest.Version, rev)
 	}
@@ -135,7 +143,7 @@ func sentryDrill(t check.T, env *target.Env, c *sentry.Client, base string) {
 	client, err := sentrygo.NewClient(sentrygo.ClientOptions{Dsn: env.Cfg.Get(config.SentryDSN), Transport: sentrygo.NewHTTPSyncTransport(),
 		Environment: string(env.Cfg.Target), ServerName: "launchcheck"})
 	if err != nil {
-		t.Fatalf("sentry-go client from %s: %v", config.SentryDSN, errors.Unwrap(err))
+		t.Fatalf("sentry-go rejected %s: %s", config.SentryDSN, strings.ReplaceAll(err.Error(), env.Cfg.Get(config.SentryDSN), "[redacted]"))
 	}
 	hub := sentrygo.NewHub(client, sentrygo.NewScope())
 	hub.Scope().SetTag("launchcheck_run", env.Tag())
@@ -160,4 +168,24 @@ func sentryDrill(t check.T, env *target.Env, c *sentry.Client, base string) {
 		return nil
 	})
 	check.Evidence(t, "drill_event_after", time.Since(start).Round(time.Millisecond))
+}
+
+// railwayLiveCommit returns the commit of the live (newest SUCCESS)
+// deployment of the production service.
+func railwayLiveCommit(ctx context.Context, env *target.Env) (string, error) {
+	c := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Duration(config.HTTPTimeout))
+	tg, err := c.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
+	if err != nil {
+		return "", err
+	}
+	ds, err := c.Deployments(ctx, tg.Project.ID, tg.Environment.ID, tg.Service.ID, 10)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range ds {
+		if d.Status == "SUCCESS" {
+			return d.CommitHash(), nil
+		}
+	}
+	return "", fmt.Errorf("service %s has no SUCCESS deployment", tg.Service.Name)
 }
