@@ -18,10 +18,9 @@ import (
 // PaymentIntents cancelled) after the last of them that this run selects.
 
 var (
-	flowOnce sync.Once
-	shared   *Flow
-	pending  map[string]bool
-	pendMu   sync.Mutex
+	shared  *Flow
+	pending map[string]bool
+	pendMu  sync.Mutex
 )
 
 var funTests = []string{"TestFunctionalRegistration", "TestFunctionalTaskCreation", "TestFunctionalPaymentIntentCreation",
@@ -42,7 +41,9 @@ func selected(name string) bool {
 
 func flowFor(t *testing.T) *Flow {
 	env := harness.Target(t)
-	flowOnce.Do(func() {
+	pendMu.Lock()
+	defer pendMu.Unlock()
+	if shared == nil {
 		shared = NewFlow(env)
 		pending = map[string]bool{}
 		for _, n := range funTests {
@@ -50,19 +51,23 @@ func flowFor(t *testing.T) *Flow {
 				pending[n] = true
 			}
 		}
-	})
+	}
+	f := shared
 	t.Cleanup(func() {
 		pendMu.Lock()
 		delete(pending, t.Name())
 		last := len(pending) == 0
+		if last {
+			shared = nil // a further -count iteration starts a new flow
+		}
 		pendMu.Unlock()
 		if last {
-			for _, line := range shared.Close() {
+			for _, line := range f.Close() {
 				t.Logf("cleanup: %s", line)
 			}
 		}
 	})
-	return shared
+	return f
 }
 
 // FUN-1: User registration flow works (Firebase Auth).

@@ -88,10 +88,14 @@ func TestFakeRoundTrip(t *testing.T) {
 // TestEmulatorRoundTrip runs the same against the real Firebase Auth emulator
 // when the firebase CLI is installed (CI installs it; see .ci/run).
 func TestEmulatorRoundTrip(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the emulator takes seconds to start")
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
 	}
-	cli, err := FindCLI("")
+	if testing.Short() || cfg.Get(config.RehearsalFirebase) != "emulator" {
+		t.Skipf("runs with %s=emulator (CI); the functional self-tests use the emulator whenever it is installed", config.RehearsalFirebase)
+	}
+	cli, err := FindCLI(cfg.Get(config.FirebaseCLI))
 	if err != nil {
 		t.Skipf("firebase CLI not installed: %v", err)
 	}
