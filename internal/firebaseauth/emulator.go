@@ -169,7 +169,7 @@ func (e *Emulator) launch() error {
 	// concurrent test binaries must not share (and delete) one.
 	cmd.Env = append(cmd.Environ(), "NO_UPDATE_NOTIFIER=1", "TMPDIR="+e.Dir)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} // never outlive the test binary
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start %s: %w", e.CLI, err)
