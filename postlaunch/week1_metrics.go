@@ -241,6 +241,8 @@ func scanRateCounters(ctx context.Context, cfg *config.Config, pattern string) (
 func TruncateIP(s string) string {
 	ip := net.ParseIP(s)
 	switch {
+	case ip == nil && s == "unknown": // the backend's key when it cannot tell the client IP (§7.1)
+		return s
 	case ip == nil:
 		if len(s) > 6 {
 			return s[:6] + "…"

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
 	"github.com/hustlexp/launchcheck/fixtures/pgrestore"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -116,8 +118,20 @@ func init() {
 		r.Install()
 		w.SetPart("neon-restore", r)
 		// The rehearsal's rows are seconds old: restore "one hour ago" would
-		// compare nothing, so the rehearsal restores from one second ago.
-		w.SetEnv(config.RestorePointAgo, "1s")
+		// compare nothing, so the rehearsal restores from (about) now. The
+		// restore point is truncated to the second (Neon's precision), so the
+		// world's ledger rows must be at least a second old: wait for that
+		// once, if the components before this one were quicker.
+		w.SetEnv(config.RestorePointAgo, "1ms")
+		if conn, err := pgx.Connect(ctx, w.AdminDSN()); err == nil {
+			var newest time.Time
+			if conn.QueryRow(ctx, "SELECT max(applied_at) FROM applied_migrations").Scan(&newest) == nil {
+				if wait := time.Until(newest.Add(1100 * time.Millisecond)); wait > 0 && wait < 2*time.Second {
+					time.Sleep(wait)
+				}
+			}
+			conn.Close(ctx)
+		}
 		return nil
 	}})
 }
