@@ -97,7 +97,8 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	if err := e.Ensure(r.Context()); err != nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadGateway)
-		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 502, "message": "Firebase Auth emulator not available: " + err.Error()}})
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 502, "message": "Firebase Auth emulator not available: " + err.Error() +
+			" (fix firebase-tools, or set HUSTLEXP_REHEARSAL_FIREBASE=fake for the in-process fake)"}})
 		return
 	}
 	e.proxy.ServeHTTP(w, r)
