@@ -130,7 +130,8 @@ func P99BelowSLA(t check.T, env *target.Env) {
 
 // NoP0AlertsFiring checks GNG-3: No P0 alerts firing. Alertmanager
 // /api/v2/alerts: active (not silenced, not inhibited) alerts with a P0
-// severity fail the row. A quiet pager only counts if the P0 rules can fire:
+// severity fail the row, and so do P0 alerts firing in Prometheus
+// (/api/v1/alerts) that Alertmanager does not show. A quiet pager only counts if the P0 rules can fire:
 // rules named in HUSTLEXP_NEVER_FIRING_RULES (MON-2's finding), P0 rules
 // whose metrics have no series in Prometheus, or no P0 rule at all make the
 // row unverified.
@@ -175,11 +176,30 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 		t.Fatalf("%d P0 alert(s) firing in Alertmanager: %s — NO-GO until resolved", len(firing), strings.Join(firing, "; "))
 	}
 
-	// Refuse a vacuous pass.
+	// Prometheus's own view: a P0 alert firing there but missing from
+	// Alertmanager means notifications are not delivered either.
 	c, err := promq.New(cfg)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
+	actx, cancel := context.WithTimeout(ctx, c.Timeout)
+	pa, err := c.API.Alerts(actx)
+	cancel()
+	if err != nil {
+		t.Fatalf("GNG-3: Prometheus %s alerts: %v", c.URL, err)
+	}
+	var promFiring []string
+	for _, a := range pa.Alerts {
+		if a.State == v1.AlertStateFiring && sev[string(a.Labels["severity"])] {
+			promFiring = append(promFiring, fmt.Sprintf("%s{severity=%s} active since %s", a.Labels["alertname"], a.Labels["severity"], a.ActiveAt.UTC().Format(time.RFC3339)))
+		}
+	}
+	if len(promFiring) > 0 {
+		sort.Strings(promFiring)
+		t.Fatalf("%d P0 alert(s) firing in Prometheus (not active in Alertmanager: check the notification path): %s — NO-GO until resolved", len(promFiring), strings.Join(promFiring, "; "))
+	}
+
+	// Refuse a vacuous pass.
 	p0, dead, err := p0Rules(ctx, c, sev)
 	if err != nil {
 		t.Fatalf("GNG-3: %v", err)

@@ -62,11 +62,14 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 
 	// (b) Stripe reconciliation.
 	sc, counter := stripex.NewCounting(cfg)
+	start = time.Now()
 	side, err := ListStripe(ctx, sc, counter, p.Since.Add(-p.Lookback), p.MaxObjects)
 	if err != nil {
 		t.Fatalf("DAY-2 Stripe reconciliation: %v", err)
 	}
+	listed := time.Since(start)
 	var escrows map[string]*windowEscrow
+	start = time.Now()
 	err = pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
 		var err error
 		escrows, err = WindowEscrows(ctx, tx, p, side)
@@ -75,6 +78,7 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 	if err != nil {
 		t.Fatalf("DAY-2 reconciliation query on %s: %v", pg.Host(dsn), err)
 	}
+	check.Evidence(t, "timing", fmt.Sprintf("Stripe lists %s, window SQL %s", listed.Round(time.Millisecond), time.Since(start).Round(time.Millisecond)))
 	recon := Reconcile(p, escrows, side, now)
 	objs := len(side.PIs) + len(side.Transfers) + len(side.Refunds)
 	check.Evidence(t, "stripe_reconciliation", fmt.Sprintf("%d escrows vs %d PaymentIntents, %d transfers, %d refunds since %s in %d list calls; %d mismatches",

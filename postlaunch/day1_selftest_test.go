@@ -23,6 +23,8 @@ import (
 const day1Timeout = 60 * time.Second
 
 func TestSelfDAY2NoEscrowDrift(t *testing.T) {
+	_, world := harness.World(t)
+	checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, world) })
 	l := newLedger(t, 2)
 	r := checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, l.env) })
 	if r.Attrs["evidence.drift"] != "none" {
@@ -151,6 +153,7 @@ func TestSelfDAY3AISpend(t *testing.T) {
 	key := "ai:global_spend:" + time.Now().UTC().Format("2006-01-02")
 	t.Cleanup(func() { rdb.Del(context.Background(), key) })
 	spend := env.MustWith(map[string]string{config.RedisURL: rurl})
+	checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, env) })
 
 	if err := rdb.Set(ctx, key, "1234", time.Hour).Err(); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,8 @@ import (
 const week1Timeout = 90 * time.Second
 
 func TestSelfWK3TaxThresholds(t *testing.T) {
+	_, world := harness.World(t)
+	checktest.MustPass(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, world) })
 	l := newLedger(t, 1)
 	ctx := context.Background()
 	year := time.Now().UTC().Year()
@@ -79,6 +81,8 @@ func restoreEnv(t *testing.T, l *ledger, o pgrestore.Options) (*target.Env, *neo
 }
 
 func TestSelfWK4RestoreWorks(t *testing.T) {
+	_, world := harness.World(t)
+	checktest.MustPass(t, week1Timeout, func(ct check.T) { postlaunch.RestoreWorks(ct, world) })
 	l := newLedger(t, 2)
 	env, f, r := restoreEnv(t, l, pgrestore.Options{})
 	res := checktest.MustPass(t, week1Timeout, func(ct check.T) { postlaunch.RestoreWorks(ct, env) })
