@@ -44,6 +44,9 @@ func roundTrip(t *testing.T, host, project string) {
 	if err != nil {
 		t.Fatalf("SignUp: %v", err)
 	}
+	if r := c.SweepUsers(ctx, strings.Split(email, "@")[0], 0, true, 0); r.Found != 1 || len(r.Problems) > 0 {
+		t.Fatalf("SweepUsers dry run (ListUsers) found %+v, want the one new user", r)
+	}
 	if _, err := c.SignUp(ctx, email, NewPassword()); err == nil || !strings.Contains(err.Error(), "EMAIL_EXISTS") {
 		t.Fatalf("second SignUp with the same e-mail: err = %v, want EMAIL_EXISTS", err)
 	}
@@ -143,5 +146,32 @@ func TestUnreachableToolkitIsAClearError(t *testing.T) {
 	_, err = c.SignUp(context.Background(), "a@example.com", "secret-123")
 	if err == nil || !strings.Contains(err.Error(), "accounts:signUp") || strings.Contains(err.Error(), "key=") {
 		t.Fatalf("err = %v, want a connection error naming accounts:signUp without the key", err)
+	}
+}
+
+func TestSweepUsers(t *testing.T) {
+	f := firebasefake.New("p", "")
+	defer f.Close()
+	c, err := New(rehearsalCfg(t, f.Host, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, e := range []string{"launchcheck-run1-poster@example.com", "launchcheck-run1-hustler@example.com", "launchcheck-run2-poster@example.com", "someone@example.com"} {
+		if _, err := c.SignUp(ctx, e, NewPassword()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := c.SweepUsers(ctx, "launchcheck-run1", time.Hour, false, 0); r.Found != 0 {
+		t.Fatalf("recent users swept: %+v", r)
+	}
+	if r := c.SweepUsers(ctx, "launchcheck-run1", 0, true, 0); r.Found != 2 || r.Deleted != 0 {
+		t.Fatalf("dry run: %+v, want 2 found, none deleted", r)
+	}
+	if r := c.SweepUsers(ctx, "", 0, false, 0); r.Found != 3 || r.Deleted != 3 || len(r.Problems) > 0 {
+		t.Fatalf("sweep: %+v, want the 3 launchcheck users deleted", r)
+	}
+	if left := f.Accounts(); len(left) != 1 || left[0].Email != "someone@example.com" {
+		t.Fatalf("left after sweep: %+v", left)
 	}
 }
