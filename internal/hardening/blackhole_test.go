@@ -1,0 +1,187 @@
+package hardening
+
+import (
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/checklist"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/report"
+)
+
+// blackHole accepts TCP connections and never answers.
+func blackHole(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			if len(conns) > 512 {
+				// Keep file descriptors bounded when a check (a load or
+				// rate-limit probe) opens many connections: the oldest
+				// silent connection is dropped.
+				conns[0].Close()
+				conns = conns[1:]
+			}
+			mu.Unlock()
+			go io.Copy(io.Discard, c) // read everything, say nothing
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return ln.Addr().String()
+}
+
+// closedPort returns an address nothing listens on.
+func closedPort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+const (
+	bhCheckTimeout = 10 * time.Second
+	bhSetup        = 10 * time.Second // process start-up of the pre-compiled test binaries
+	bhGrace        = 5 * time.Second  // per row, beyond its deadline
+)
+
+// deadEnv points every endpoint of every row at addr, with every credential
+// set, so each check gets past check.Need and really dials.
+func deadEnv(addr string) map[string]string {
+	vars := map[string]string{
+		config.HustlexpTarget:   "staging",
+		config.RunID:            "blackhole",
+		config.CheckTimeout:     bhCheckTimeout.String(),
+		config.HTTPTimeout:      "3s",
+		config.StatementTimeout: "2s",
+	}
+	for _, v := range config.Vars() {
+		if _, set := vars[v.Name]; set {
+			continue
+		}
+		switch v.Group {
+		case "Rehearsal", "Report":
+			continue
+		}
+		switch {
+		case v.Secret && v.Kind != config.KindDSN && v.Kind != config.KindRedisURL && v.Kind != config.KindURL:
+			vars[v.Name] = "blackhole-credential-" + strings.ToLower(v.Name)
+		case v.Kind == config.KindURL:
+			path := ""
+			if i := strings.Index(strings.TrimPrefix(strings.TrimPrefix(v.Default, "https://"), "http://"), "/"); i >= 0 && v.Default != "" {
+				rest := strings.TrimPrefix(strings.TrimPrefix(v.Default, "https://"), "http://")
+				path = rest[i:]
+			}
+			vars[v.Name] = "http://" + addr + path
+		case v.Kind == config.KindDSN:
+			vars[v.Name] = "postgres://launchcheck:blackhole@" + addr + "/hustlexp?sslmode=disable"
+		case v.Kind == config.KindRedisURL:
+			vars[v.Name] = "redis://" + addr + "/0"
+		case v.Kind == config.KindPath && v.Name != config.Waivers:
+			vars[v.Name] = "/nonexistent/launchcheck-blackhole/" + strings.ToLower(v.Name)
+		case v.Kind == config.KindString && v.Default == "":
+			vars[v.Name] = "blackhole"
+		}
+	}
+	// host:port and host settings that are plain strings.
+	for _, name := range []string{"HUSTLEXP_API_DIAL_ADDR", "FIREBASE_AUTH_EMULATOR_HOST"} {
+		if _, ok := config.Lookup(name); ok {
+			vars[name] = addr
+		}
+	}
+	if _, ok := config.Lookup("HUSTLEXP_DNS_RESOLVERS"); ok {
+		vars["HUSTLEXP_DNS_RESOLVERS"] = addr
+	}
+	if _, ok := config.Lookup("HUSTLEXP_API_HOST"); ok {
+		vars["HUSTLEXP_API_HOST"] = "api.blackhole.test"
+	}
+	return vars
+}
+
+// TestHardenBlackHole: every phase pointed at a target that accepts
+// connections and never answers, then at a closed port. Every row must fail
+// (a row that passes against nothing cannot fail), each within its deadline;
+// the -tags t0 run must end within 2× the per-check timeout plus setup.
+func TestHardenBlackHole(t *testing.T) {
+	if !hardenEnabled(t) {
+		t.Skip("slow end-to-end hardening: set HUSTLEXP_HARDEN=1 (make harden)")
+	}
+	bin := buildCLI(t)
+	for _, target := range []struct{ name, addr string }{{"black hole", blackHole(t)}, {"closed port", closedPort(t)}} {
+		env := withVars(cleanEnv(), deadEnv(target.addr))
+		t.Run(target.name+"/t0", func(t *testing.T) {
+			run := runCompiled(t, env, "t0", 10*time.Minute, "./launch/", "./smoke/", "./functional/")
+			limit := 2*bhCheckTimeout + bhSetup
+			t.Logf("%s: the -tags t0 run took %s (limit 2×%s + %s setup = %s)", target.name, run.Elapsed.Round(100*time.Millisecond), bhCheckTimeout, bhSetup, limit)
+			if run.Elapsed > limit {
+				t.Errorf("%s: the t0 run took %s, more than %s", target.name, run.Elapsed.Round(time.Second), limit)
+			}
+			checkAllFailedInTime(t, bin, env, run.JSON, "t0")
+		})
+		t.Run(target.name+"/other phases", func(t *testing.T) {
+			run := runCompiled(t, env, "prelaunch day1 week1", 20*time.Minute, allPkgs...)
+			t.Logf("%s: the -tags 'prelaunch day1 week1' run took %s", target.name, run.Elapsed.Round(100*time.Millisecond))
+			checkAllFailedInTime(t, bin, env, run.JSON, "prelaunch,day1,week1")
+		})
+	}
+}
+
+func checkAllFailedInTime(t *testing.T, bin string, env []string, stream []byte, phase string) {
+	t.Helper()
+	rows := reportRows(t, renderReport(t, bin, env, stream, phase)["report json"])
+	ps, _ := report.ParsePhases(phase)
+	var slow []string
+	ran := 0
+	for _, p := range ps {
+		for _, cr := range checklist.InPhase(p) {
+			r := rows[cr.ID]
+			if r.Status == report.NotImplemented {
+				continue
+			}
+			if !r.Ran {
+				t.Errorf("%s did not run: %s", cr.ID, r.Message)
+				continue
+			}
+			ran++
+			if r.Status == report.Pass || r.Status == report.Waived {
+				t.Errorf("%s is %s against a dead target: a check that cannot fail", cr.ID, r.Status)
+			}
+			if strings.Contains(r.Message, "did not finish") {
+				t.Errorf("%s hung: %s", cr.ID, r.Message)
+			}
+			if d := time.Duration(r.Duration * float64(time.Second)); d > bhCheckTimeout+bhGrace {
+				t.Errorf("%s took %s, more than its %s deadline + %s", cr.ID, d.Round(100*time.Millisecond), bhCheckTimeout, bhGrace)
+			}
+			slow = append(slow, cr.ID+"="+time.Duration(r.Duration*float64(time.Second)).Round(100*time.Millisecond).String())
+		}
+	}
+	if ran == 0 {
+		t.Fatalf("no row of %s ran", phase)
+	}
+	t.Logf("%d rows of %s failed as they should; per-row time: %s", ran, phase, strings.Join(slow, " "))
+}
