@@ -18,7 +18,7 @@ import (
 func TestHardenWaiverFileValidation(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	file := strings.Join([]string{
-		"# launch waivers",                          // 1
+		"# launch waivers",                           // 1
 		"DB-5 | 2026-12-31 | ana | Neon key pending", // 2 valid
 		"XX-1 | 2026-12-31 | ana | typo in the row",  // 3 unknown row
 		"SEC-4 | 2026-12-31 | bob |",                 // 4 missing reason
