@@ -70,12 +70,24 @@ func railwayTarget(t check.T, ctx context.Context, env *target.Env) (*railway.Cl
 // The values are secrets: callers print names only.
 func railwayVariables(t check.T, ctx context.Context, env *target.Env) map[string]string {
 	t.Helper()
+	vars, _ := railwayVariablesSealed(t, ctx, env)
+	return vars
+}
+
+// railwayVariablesSealed also returns the names of sealed variables, whose
+// values Railway never returns (nil if the API would not say).
+func railwayVariablesSealed(t check.T, ctx context.Context, env *target.Env) (map[string]string, map[string]bool) {
+	t.Helper()
 	rc, tgt := railwayTarget(t, ctx, env)
 	vars, err := rc.Variables(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
 	if err != nil {
 		t.Fatalf("read variables of %s in %s: %v", tgt.Service.Name, tgt.Environment.Name, err)
 	}
-	return vars
+	sealed, err := rc.SealedNames(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
+	if err != nil {
+		t.Logf("sealed variable names unavailable (%v): sealed variables would count as missing", err)
+	}
+	return vars, sealed
 }
 
 // apiHost is the public host of the API (HUSTLEXP_API_HOST, else the base URL's host).

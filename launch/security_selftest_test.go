@@ -133,6 +133,16 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 		setRailwayVar(t, rw, "FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099", false)
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "FIREBASE_AUTH_EMULATOR_HOST is set")
 	})
+	t.Run("sealed variable counts as present", func(t *testing.T) {
+		rw.Update(func(s *railwayfake.State) {
+			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"TAX_TIN_ENCRYPTION_KEY": true}}
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Sealed = nil }) })
+		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
+		if !strings.Contains(r.Attrs[check.AttrEvidence+"sealed_variables"], "TAX_TIN_ENCRYPTION_KEY") {
+			t.Fatalf("evidence sealed_variables = %q", r.Attrs[check.AttrEvidence+"sealed_variables"])
+		}
+	})
 	t.Run("fault=detailed reports stripe placeholder", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `checks.stripe="placeholder"`)

@@ -295,6 +295,39 @@ func (c *Client) Variables(ctx context.Context, projectID, environmentID, servic
 	return out, nil
 }
 
+// VarMeta describes a variable without its value.
+type VarMeta struct {
+	Name      string `json:"name"`
+	ServiceID string `json:"serviceId"`
+	IsSealed  bool   `json:"isSealed"`
+}
+
+const envVarsQuery = `query EnvironmentVariables($id: String!, $projectId: String) {
+  environment(id: $id, projectId: $projectId) {
+    variables(first: 10000) { edges { node { name serviceId isSealed } } }
+  }
+}`
+
+// SealedNames returns the names of sealed variables of a service (and shared
+// ones) in an environment: Railway never returns their values.
+func (c *Client) SealedNames(ctx context.Context, projectID, environmentID, serviceID string) (map[string]bool, error) {
+	var d struct {
+		Environment struct {
+			Variables edges[VarMeta] `json:"variables"`
+		} `json:"environment"`
+	}
+	if err := c.Do(ctx, "EnvironmentVariables", envVarsQuery, map[string]any{"id": environmentID, "projectId": projectID}, &d); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, v := range d.Environment.Variables.nodes() {
+		if v.IsSealed && (v.ServiceID == "" || v.ServiceID == serviceID) {
+			out[v.Name] = true
+		}
+	}
+	return out, nil
+}
+
 // Domains are the domains of a service in an environment.
 type Domains struct {
 	ServiceDomains []string
