@@ -219,17 +219,38 @@ func AlertRulesDeployed(t check.T, env *target.Env) {
 	}
 	pc := promClient(t, env)
 	ctx := check.Ctx(t, env.Cfg)
-	checkRulesLoaded(t, ctx, pc, group)
+	checkRulesLoaded(t, ctx, env, pc, group)
 	checkRuleInputsExist(t, ctx, pc, group)
 }
 
-// checkRulesLoaded compares the file's group with Prometheus' /api/v1/rules.
-func checkRulesLoaded(t check.T, ctx context.Context, pc *prom.Client, group *rulefmt.RuleGroup) {
+// grafanaRules is Grafana alerting's Prometheus-compatible rules API
+// (GET /api/prometheus/grafana/api/v1/rules), for rules provisioned in
+// Grafana instead of Prometheus.
+func grafanaRules(env *target.Env) (*prom.Client, bool) {
+	if env.Cfg.Get(config.GrafanaURL) == "" || env.Cfg.Get(config.GrafanaToken) == "" {
+		return nil, false
+	}
+	c, err := prom.New(strings.TrimRight(env.Cfg.Get(config.GrafanaURL), "/")+"/api/prometheus/grafana", env.Cfg.Get(config.GrafanaToken), env.Cfg.Duration(config.HTTPTimeout))
+	return c, err == nil
+}
+
+// checkRulesLoaded compares the file's group with the loaded rules of
+// Prometheus (/api/v1/rules), or else of Grafana alerting.
+func checkRulesLoaded(t check.T, ctx context.Context, env *target.Env, pc *prom.Client, group *rulefmt.RuleGroup) {
 	t.Helper()
 	res, err := pc.Rules(ctx)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
+	source := "Prometheus"
+	if !hasGroup(res, group.Name) {
+		if gc, ok := grafanaRules(env); ok {
+			if gres, gerr := gc.Rules(ctx); gerr == nil && hasGroup(gres, group.Name) {
+				res, source = gres, "Grafana alerting"
+			}
+		}
+	}
+	check.Evidence(t, "rules_source", source)
 	loaded := map[string]struct{ health, lastError, query string }{}
 	found := false
 	for _, g := range res.Groups {
@@ -243,7 +264,7 @@ func checkRulesLoaded(t check.T, ctx context.Context, pc *prom.Client, group *ru
 		}
 	}
 	if !found {
-		t.Fatalf("rule group %q is not loaded in Prometheus (GET /api/v1/rules lists %d other groups): add %s to rule_files and reload", group.Name, len(res.Groups), ops.AlertRulesPath)
+		t.Fatalf("rule group %q is not loaded in Prometheus (GET /api/v1/rules lists %d other groups) nor in Grafana alerting: add %s to rule_files and reload", group.Name, len(res.Groups), ops.AlertRulesPath)
 	}
 	for _, r := range group.Rules {
 		name := r.Alert
@@ -349,4 +370,13 @@ func monReadFile(path string) ([]byte, error) {
 		return nil, nil
 	}
 	return os.ReadFile(path)
+}
+
+func hasGroup(res promv1.RulesResult, name string) bool {
+	for _, g := range res.Groups {
+		if g.Name == name {
+			return true
+		}
+	}
+	return false
 }

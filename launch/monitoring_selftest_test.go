@@ -143,6 +143,18 @@ func TestSelfMON2(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, `"hustlexp.critical" is not loaded`)
 	})
+	t.Run("rules provisioned in Grafana alerting", func(t *testing.T) {
+		empty, rules := privateProm(t, nil), privateProm(t, ops.AlertRules)
+		g := privateGrafana(t, ops.Dashboard)
+		g.SetAlertRulesFrom(rules.URL)
+		alt := env.MustWith(map[string]string{config.PrometheusURL: empty.URL, config.GrafanaURL: g.URL})
+		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, alt) })
+		if got := r.Attrs[check.AttrEvidence+"rules_source"]; got != "Grafana alerting" {
+			t.Fatalf("rules_source %q", got)
+		}
+		g.SetAlertRulesFrom("")
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, alt) }, "nor in Grafana alerting")
+	})
 	t.Run("fault=deployed rules older than the file", func(t *testing.T) {
 		p := privateProm(t, []byte(strings.Replace(rules, "> 0.01", "> 0.05", 1)))
 		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
