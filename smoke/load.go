@@ -228,11 +228,12 @@ type K6Run struct {
 	Output     string   // tail of stdout+stderr
 }
 
-// FindK6 returns the k6 binary and the smoke script, or why k6 cannot run.
-func FindK6(repoDir string) (bin, script, why string) {
-	bin, err := exec.LookPath("k6")
+// FindK6 returns the k6 binary (name looked up on PATH, or a path) and the
+// smoke script, or why k6 cannot run.
+func FindK6(k6, repoDir string) (bin, script, why string) {
+	bin, err := exec.LookPath(k6)
 	if err != nil {
-		return "", "", "k6 is not on PATH"
+		return "", "", fmt.Sprintf("k6 (%q) is not on PATH", k6)
 	}
 	if repoDir == "" {
 		return "", "", "HUSTLEXP_REPO_DIR is not set (no ops/load-test/k6-smoke.js)"

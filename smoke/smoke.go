@@ -25,7 +25,7 @@ func K6SmokePasses(t check.T, env *target.Env) {
 	check.Need(t, env.Cfg, config.BaseURL)
 	ctx := check.Ctx(t, env.Cfg)
 	base := env.Cfg.Get(config.BaseURL)
-	if bin, script, why := FindK6(env.Cfg.Get(config.RepoDir)); why != "" {
+	if bin, script, why := FindK6(env.Cfg.Get(config.K6Binary), env.Cfg.Get(config.RepoDir)); why != "" {
 		check.Evidence(t, "k6", "not run: "+why+"; native stage only")
 	} else {
 		runK6(t, ctx, env, bin, script, base)

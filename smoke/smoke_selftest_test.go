@@ -48,43 +48,44 @@ func faulty(t *testing.T, fn func(f *standin.Faults)) (*standin.Server, *target.
 	return s, env
 }
 
+// TestSelfSMK1 is not parallel: its healthy runs must not share the CPU
+// with load stages (its own fault stages run in parallel with each other
+// only after the healthy runs, inside this test).
 func TestSelfSMK1(t *testing.T) {
 	// The healthy run uses a private stand-in so it can send enough requests
 	// (100 per endpoint) for p99 not to be the single slowest sample: on a
 	// busy 2-core machine one scheduler stall must not fail a healthy target.
+	// A k6 stand-in whose thresholds are met is on the path too, so the k6
+	// branch (run, exit 0, threshold evidence) is proven in the same run; the
+	// tagged SMK-1 covers the no-k6 branch on the shared stand-in.
 	_, healthy := privateStandin(t, standin.Faults{})
 	r := checktest.MustPass(t, 60*time.Second, func(ct check.T) {
-		smoke.K6SmokePasses(ct, healthy.MustWith(map[string]string{config.LoadRate: "75", config.LoadDuration: "4s"}))
+		smoke.K6SmokePasses(ct, healthy.MustWith(map[string]string{config.LoadRate: "75", config.LoadDuration: "4s"}).MustWith(fakeK6(t, false)))
 	})
 	if r.Attrs[check.AttrSeries+"native_load_p99_per_second"] == "" {
 		t.Fatalf("SMK-1 passed without its latency series: %v", r.Attrs)
 	}
+	if r.Attrs[check.AttrEvidence+"k6_exit"] != "0" || r.Attrs[check.AttrEvidence+"k6.http_req_failed.rate<0.01"] != "ok" {
+		t.Fatalf("k6 available but its run is not in the evidence: %v", r.Attrs)
+	}
 	load := map[string]string{config.LoadRate: "60", config.LoadDuration: "2s"}
 
 	t.Run("fault=slow health p99", func(t *testing.T) {
+		t.Parallel()
 		_, penv := privateStandin(t, standin.Faults{HealthLatency: standin.LogNormal{Median: 30 * time.Millisecond, P99: 150 * time.Millisecond}})
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) }, "health_duration", "p99", "/health is slow")
 	})
 	t.Run("fault=2% 5xx", func(t *testing.T) {
+		t.Parallel()
 		_, penv := privateStandin(t, standin.Faults{ErrorFraction: 0.02})
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, penv.MustWith(load)) }, "http_req_failed", "500")
 	})
 	t.Run("fault=k6 thresholds crossed", func(t *testing.T) {
-		// a stand-in k6 on PATH that reports a crossed threshold and exits 99, as k6 does
-		repo := fakeK6(t, true)
-		checktest.MustFail(t, 60*time.Second, func(ct check.T) {
-			smoke.K6SmokePasses(ct, healthy.MustWith(load).MustWith(map[string]string{config.RepoDir: repo}))
-		},
+		// a stand-in k6 that reports a crossed threshold and exits 99, as k6 does
+		t.Parallel()
+		k6 := fakeK6(t, true)
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.K6SmokePasses(ct, healthy.MustWith(load).MustWith(k6)) },
 			"k6-smoke.js exited 99, want 0", "http_req_failed rate<0.01: FAILED")
-	})
-	t.Run("k6 thresholds met", func(t *testing.T) {
-		repo := fakeK6(t, false)
-		r := checktest.MustPass(t, 60*time.Second, func(ct check.T) {
-			smoke.K6SmokePasses(ct, healthy.MustWith(load).MustWith(map[string]string{config.RepoDir: repo}))
-		})
-		if r.Attrs[check.AttrEvidence+"k6_exit"] != "0" {
-			t.Fatalf("k6 on PATH but not run: %v", r.Attrs)
-		}
 	})
 	t.Run("rate limit respected", func(t *testing.T) {
 		// limit 60/min with 10 left: the stage cannot reach its minimum without exceeding the limit
@@ -181,10 +182,11 @@ func TestSelfSMK5(t *testing.T) {
 	})
 }
 
-// fakeK6 puts a k6 stand-in first on PATH and returns a repository
-// directory with ops/load-test/k6-smoke.js. It writes a --summary-export
-// file like k6's (threshold value true = crossed) and exits 99 when failing.
-func fakeK6(t *testing.T, fail bool) string {
+// fakeK6 writes a k6 stand-in and a repository directory with
+// ops/load-test/k6-smoke.js, and returns the config pointing at both. The
+// stand-in writes a --summary-export file like k6's (threshold value true =
+// crossed) and exits 99 when failing, as k6 does.
+func fakeK6(t *testing.T, fail bool) map[string]string {
 	t.Helper()
 	bin, repo := t.TempDir(), t.TempDir()
 	crossed, code := "false", 0
@@ -209,6 +211,5 @@ exit %d
 	if err := os.WriteFile(filepath.Join(repo, "ops", "load-test", "k6-smoke.js"), []byte("export default function () {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return repo
+	return map[string]string{config.K6Binary: filepath.Join(bin, "k6"), config.RepoDir: repo}
 }

@@ -10,6 +10,7 @@ const (
 	LoadHealthP99       = "HUSTLEXP_LOAD_HEALTH_P99"
 	LoadMinSamples      = "HUSTLEXP_LOAD_MIN_SAMPLES"
 	LoadK6Timeout       = "HUSTLEXP_LOAD_K6_TIMEOUT"
+	K6Binary            = "HUSTLEXP_K6_BINARY"
 	HealthSamples       = "HUSTLEXP_HEALTH_SAMPLES"
 	DBLatencyMax        = "HUSTLEXP_DB_LATENCY_MAX"
 	WebhookDeadline     = "HUSTLEXP_WEBHOOK_DEADLINE"
@@ -34,6 +35,8 @@ func init() {
 			Doc: "SMK-1: fewest answered (non-429) requests the native stage needs to judge; fewer is unverified."},
 		Var{Name: LoadK6Timeout, Kind: KindDuration, Default: "3m", Group: "Smoke",
 			Doc: "SMK-1: deadline of a `k6 run ops/load-test/k6-smoke.js` (only when k6 is on PATH)."},
+		Var{Name: K6Binary, Kind: KindString, Default: "k6", Group: "Smoke",
+			Doc: "SMK-1: the k6 executable (a name looked up on PATH, or a path). Without one only the native stage runs."},
 		Var{Name: HealthSamples, Kind: KindInt, Default: "5", Group: "Smoke",
 			Doc: "SMK-3: how many readiness / database-latency samples to take (p50/p95 reported)."},
 		Var{Name: DBLatencyMax, Kind: KindDuration, Default: "100ms", Group: "Smoke",
