@@ -40,7 +40,8 @@ func (r railwayLogs) Search(ctx context.Context, text string) ([]string, error) 
 	var d struct {
 		Logs []railway.LogLine `json:"deploymentLogs"`
 	}
-	if err := r.c.Do(ctx, "DeploymentLogs", logSearchQuery, map[string]any{"deploymentId": r.deployment, "filter": text, "limit": 100}, &d); err != nil {
+	// quoted: Railway's filter syntax reads a bare "-" as NOT
+	if err := r.c.Do(ctx, "DeploymentLogs", logSearchQuery, map[string]any{"deploymentId": r.deployment, "filter": `"` + text + `"`, "limit": 100}, &d); err != nil {
 		return nil, err
 	}
 	var out []string
