@@ -43,14 +43,24 @@ func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	}
 	var problems []string
 	var missing, empty []string
-	for _, n := range env.Cfg.List(config.RequiredVars) {
-		v, ok := vars[n]
-		switch {
-		case sealed[n] && (!ok || v == ""):
-		case !ok:
-			missing = append(missing, n)
-		case strings.TrimSpace(v) == "":
-			empty = append(empty, n)
+	for _, req := range env.Cfg.List(config.RequiredVars) {
+		alts := strings.Split(req, "|")
+		state := "missing"
+		for _, n := range alts {
+			n = strings.TrimSpace(n)
+			v, ok := vars[n]
+			switch {
+			case sealed[n] || (ok && strings.TrimSpace(v) != ""):
+				state = "ok"
+			case ok && state == "missing":
+				state = "empty"
+			}
+		}
+		switch state {
+		case "missing":
+			missing = append(missing, req)
+		case "empty":
+			empty = append(empty, req)
 		}
 	}
 	if len(missing) > 0 {

@@ -133,6 +133,11 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 		setRailwayVar(t, rw, "FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099", false)
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "FIREBASE_AUTH_EMULATOR_HOST is set")
 	})
+	t.Run("fallback name satisfies a requirement", func(t *testing.T) {
+		setRailwayVar(t, rw, "UPSTASH_REDIS_URL", "", true)
+		setRailwayVar(t, rw, "REDIS_URL", "rediss://default:r3dis-pw-0000@prod-cache-1234.upstash.io:6379", false)
+		checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
+	})
 	t.Run("sealed variable counts as present", func(t *testing.T) {
 		rw.Update(func(s *railwayfake.State) {
 			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"TAX_TIN_ENCRYPTION_KEY": true}}

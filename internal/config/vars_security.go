@@ -24,11 +24,14 @@ const (
 	ServerFile           = "HUSTLEXP_SERVER_FILE"
 )
 
-// DefaultRequiredVars is the contract's production list (§5.1, §5.2, §5.4).
+// DefaultRequiredVars is the contract's production list (§5.1, §5.2, §5.4);
+// "A|B" means either name satisfies the requirement (the backend's fallbacks).
 const DefaultRequiredVars = "NODE_ENV,DATABASE_URL,QUEUE_HMAC_SECRET,FIREBASE_PROJECT_ID,FIREBASE_PRIVATE_KEY,FIREBASE_CLIENT_EMAIL," +
-	"STRIPE_SECRET_KEY,STRIPE_MODE,STRIPE_WEBHOOK_SECRET,STRIPE_CONNECT_WEBHOOK_SECRET,UPSTASH_REDIS_REST_URL,UPSTASH_REDIS_REST_TOKEN," +
-	"UPSTASH_REDIS_URL,TAX_TIN_ENCRYPTION_KEY,R2_ENDPOINT,R2_ACCESS_KEY_ID,R2_SECRET_ACCESS_KEY,R2_BUCKET_NAME,ALLOWED_ORIGINS," +
-	"INTERNAL_API_KEY,TASK_LOCATION_ENCRYPTION_KEY,SENTRY_DSN,DB_POOL_MAX"
+	"STRIPE_SECRET_KEY,STRIPE_MODE,STRIPE_WEBHOOK_SECRET,STRIPE_CONNECT_WEBHOOK_SECRET," +
+	"UPSTASH_REDIS_REST_URL|REDIS_URL,UPSTASH_REDIS_REST_TOKEN|REDIS_TOKEN,UPSTASH_REDIS_URL|REDIS_URL," +
+	"TAX_TIN_ENCRYPTION_KEY,R2_ENDPOINT|S3_ENDPOINT|R2_ACCOUNT_ID,R2_ACCESS_KEY_ID|AWS_ACCESS_KEY_ID," +
+	"R2_SECRET_ACCESS_KEY|AWS_SECRET_ACCESS_KEY,R2_BUCKET_NAME|BUCKET_NAME,ALLOWED_ORIGINS," +
+	"INTERNAL_API_KEY,TASK_LOCATION_ENCRYPTION_KEY,SENTRY_DSN"
 
 func init() {
 	declare(
@@ -41,7 +44,7 @@ func init() {
 		Var{Name: SentryProject, Kind: KindString, Group: "Security",
 			Doc: "Sentry project slug the production SENTRY_DSN must belong to."},
 		Var{Name: RequiredVars, Kind: KindList, Default: DefaultRequiredVars, Group: "Security",
-			Doc: "SEC-1: variable names that must be set and non-empty in the Railway production environment."},
+			Doc: "SEC-1: variable names that must be set and non-empty in the Railway production environment; A|B accepts either name."},
 		Var{Name: PlaceholderPatterns, Kind: KindList, Default: "placeholder,changeme,change_me,xxx,todo,example,your_,<,dummy,sk_test_,pk_test_,demo-", Group: "Security",
 			Doc: "SEC-1: case-insensitive substrings that mark a production variable value as a placeholder."},
 		Var{Name: StripeWebhookVersion, Kind: KindString, Default: "2025-11-17.clover", Group: "Security",
