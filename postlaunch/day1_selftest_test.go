@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/stripefake"
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -181,6 +182,17 @@ func TestSelfDAY3AISpend(t *testing.T) {
 			  VALUES ('judge', 'openai', 'gpt', 1000, 99999, now() - interval '2 days')`)
 		bad := l.env.MustWith(map[string]string{config.RedisURL: rurl})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai_cost_logs", "$51.00")
+	})
+	t.Run("fault=spend $51 in the AI cost metric", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		p.AddSeries(map[string]string{"__name__": "hustlexp_ai_cost_usd_today", "job": "hustlexp-api"}, time.Now().Add(-30*time.Minute), time.Now(),
+			func(time.Time) float64 { return 51 })
+		withMetric := spend.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AICostQuery: "sum(hustlexp_ai_cost_usd_today)"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, withMetric) }, "AI spend from metric", "$51.00")
 	})
 	t.Run("fault=no source observable", func(t *testing.T) {
 		none := env.MustWith(map[string]string{config.RedisURL: "", config.DatabaseURL: ""})
