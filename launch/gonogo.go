@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -57,8 +58,10 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 	maxPct := cfg.Float(config.MaxErrorRatePct)
 	now := time.Now()
 	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-window), now)
-	if err != nil {
+	if errors.Is(err, promq.ErrNoLabel) {
 		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	} else if err != nil {
+		t.Fatalf("%v", err)
 	}
 	check.Evidence(t, "status_label", lbl)
 	enoughTraffic(t, env, c, ctx, now, window)

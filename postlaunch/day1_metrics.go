@@ -1,6 +1,7 @@
 package postlaunch
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,8 +32,10 @@ func ErrorRateMonitored(t check.T, env *target.Env) {
 	maxPct := cfg.Float(config.MaxErrorRatePct)
 	now := time.Now()
 	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-window), now)
-	if err != nil {
+	if errors.Is(err, promq.ErrNoLabel) {
 		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	} else if err != nil {
+		t.Fatalf("%v", err)
 	}
 	n, err := c.Requests(ctx, now, window)
 	if err != nil {

@@ -2,6 +2,7 @@ package postlaunch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -122,12 +123,16 @@ func RateLimitPatterns(t check.T, env *target.Env) {
 	now := time.Now()
 	period := time.Duration(max(1, cfg.Int(config.RateLimitDays))) * 24 * time.Hour
 	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
-	if err != nil {
+	if errors.Is(err, promq.ErrNoLabel) {
 		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	} else if err != nil {
+		t.Fatalf("%v", err)
 	}
 	rl, err := c.RouteLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
-	if err != nil {
+	if errors.Is(err, promq.ErrNoLabel) {
 		check.Unverified(t, "cannot find the route label of %s: %v", promq.RequestsMetric, err)
+	} else if err != nil {
+		t.Fatalf("%v", err)
 	}
 	byRoute, err := c.ByLabel(ctx, fmt.Sprintf(`sum by (%s) (increase(%s{%s="429"}[%s])) > 0`, rl, promq.RequestsMetric, lbl, promq.PromDuration(period)), rl, now)
 	if err != nil {

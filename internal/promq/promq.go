@@ -6,6 +6,7 @@ package promq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -102,6 +103,10 @@ func (c *Client) Range(ctx context.Context, q string, start, end time.Time, step
 	return m, nil
 }
 
+// ErrNoLabel means the series or the wanted label does not exist (the row
+// cannot be judged), as opposed to Prometheus failing to answer.
+var ErrNoLabel = errors.New("label not found")
+
 // StatusLabel finds the label carrying the HTTP status on metric (e.g.
 // http_requests_total): status_code (the contract), status, code or
 // http_status, from the label names of its series in [start, end].
@@ -122,10 +127,10 @@ func (c *Client) StatusLabel(ctx context.Context, metric string, start, end time
 		}
 	}
 	if len(names) == 0 {
-		return "", fmt.Errorf("no %s series in Prometheus between %s and %s", metric, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+		return "", fmt.Errorf("%w: no %s series in Prometheus between %s and %s", ErrNoLabel, metric, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	}
 	sort.Strings(names)
-	return "", fmt.Errorf("%s has no status label (labels: %s; want status_code or status)", metric, strings.Join(names, ", "))
+	return "", fmt.Errorf("%w: %s has no status label (labels: %s; want status_code or status)", ErrNoLabel, metric, strings.Join(names, ", "))
 }
 
 // RouteLabel finds the route label (route, path, handler, endpoint).
@@ -145,7 +150,7 @@ func (c *Client) RouteLabel(ctx context.Context, metric string, start, end time.
 			return cand, nil
 		}
 	}
-	return "", fmt.Errorf("%s has no route label (labels: %s)", metric, strings.Join(names, ", "))
+	return "", fmt.Errorf("%w: %s has no route label (labels: %s)", ErrNoLabel, metric, strings.Join(names, ", "))
 }
 
 // Is5xx is a matcher for 5xx on label (numeric codes or "5xx" classes).
