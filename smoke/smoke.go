@@ -31,12 +31,14 @@ func K6SmokePasses(t check.T, env *target.Env) {
 		runK6(t, ctx, env, bin, script, base)
 	}
 	c := hxapi.New(env)
-	probe, err := c.Get(ctx, "/health/liveness", false)
+	// preflight: the target must be a HustleXP API (JSON liveness), not
+	// just any host answering 200, before it is loaded
+	live, probe, err := c.Liveness(ctx)
 	if err != nil {
 		t.Fatalf("SMK-1 probe: %v", err)
 	}
-	if probe.Status != http.StatusOK {
-		t.Fatalf("SMK-1 probe: GET /health/liveness = %d, want 200 before loading the target: %s", probe.Status, probe.Excerpt())
+	if probe.Status != http.StatusOK || !live.Alive {
+		t.Fatalf("SMK-1 probe: GET /health/liveness = %d alive=%v, want 200 alive=true before loading the target: %s", probe.Status, live.Alive, probe.Excerpt())
 	}
 	limit, remaining, _ := probe.RateLimit()
 	plan := PlanLoad(float64(env.Cfg.Int(config.LoadRate)), env.Cfg.Duration(config.LoadDuration), limit, remaining, env.Cfg.Bool(config.LoadIgnoreRateLimit))

@@ -3,6 +3,8 @@ package smoke_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,4 +214,36 @@ exit %d
 		t.Fatal(err)
 	}
 	return map[string]string{config.K6Binary: filepath.Join(bin, "k6"), config.RepoDir: repo}
+}
+
+// Bad input: an unreachable API, an API answering garbage, and a live
+// target without configuration each give a clear failure, never a hang.
+func TestSelfSMKBadInput(t *testing.T) {
+	_, env := harness.World(t)
+	checks := map[string]func(check.T, *target.Env){
+		"SMK-1": smoke.K6SmokePasses, "SMK-2": smoke.HealthHealthy, "SMK-3": smoke.ReadinessDBLatency,
+		"SMK-4": smoke.BreakersClosed, "SMK-5": smoke.StripeWebhookProcesses,
+	}
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+	}))
+	t.Cleanup(garbage.Close)
+	for row, fn := range checks {
+		t.Run(row+"/unreachable", func(t *testing.T) {
+			bad := env.MustWith(map[string]string{config.BaseURL: "http://127.0.0.1:1", config.HTTPTimeout: "2s"})
+			checktest.MustFail(t, 30*time.Second, func(ct check.T) { fn(ct, bad) }, "127.0.0.1:1")
+		})
+		t.Run(row+"/garbage", func(t *testing.T) {
+			bad := env.MustWith(map[string]string{config.BaseURL: garbage.URL})
+			r := checktest.MustFail(t, 30*time.Second, func(ct check.T) { fn(ct, bad) })
+			if !strings.Contains(r.Text(), "GET /health") && !strings.Contains(r.Text(), "POST /webhooks/stripe") {
+				t.Fatalf("%s against an HTML-answering host: the failure does not name the endpoint: %s", row, r.Text())
+			}
+		})
+		t.Run(row+"/live without config", func(t *testing.T) {
+			live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.BaseURL: "", config.Waivers: ""})
+			checktest.MustFail(t, 30*time.Second, func(ct check.T) { fn(ct, live) }, "live config incomplete for production", config.BaseURL)
+		})
+	}
 }
