@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/checklist"
-	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/report"
 )
 
@@ -70,58 +69,7 @@ const (
 	bhGrace        = 5 * time.Second  // per row, beyond its deadline
 )
 
-// deadEnv points every endpoint of every row at addr, with every credential
-// set, so each check gets past check.Need and really dials.
-func deadEnv(addr string) map[string]string {
-	vars := map[string]string{
-		config.HustlexpTarget:   "staging",
-		config.RunID:            "blackhole",
-		config.CheckTimeout:     bhCheckTimeout.String(),
-		config.HTTPTimeout:      "3s",
-		config.StatementTimeout: "2s",
-	}
-	for _, v := range config.Vars() {
-		if _, set := vars[v.Name]; set {
-			continue
-		}
-		switch v.Group {
-		case "Rehearsal", "Report":
-			continue
-		}
-		switch {
-		case v.Secret && v.Kind != config.KindDSN && v.Kind != config.KindRedisURL && v.Kind != config.KindURL:
-			vars[v.Name] = "blackhole-credential-" + strings.ToLower(v.Name)
-		case v.Kind == config.KindURL:
-			path := ""
-			if i := strings.Index(strings.TrimPrefix(strings.TrimPrefix(v.Default, "https://"), "http://"), "/"); i >= 0 && v.Default != "" {
-				rest := strings.TrimPrefix(strings.TrimPrefix(v.Default, "https://"), "http://")
-				path = rest[i:]
-			}
-			vars[v.Name] = "http://" + addr + path
-		case v.Kind == config.KindDSN:
-			vars[v.Name] = "postgres://launchcheck:blackhole@" + addr + "/hustlexp?sslmode=disable"
-		case v.Kind == config.KindRedisURL:
-			vars[v.Name] = "redis://" + addr + "/0"
-		case v.Kind == config.KindPath && v.Name != config.Waivers:
-			vars[v.Name] = "/nonexistent/launchcheck-blackhole/" + strings.ToLower(v.Name)
-		case v.Kind == config.KindString && v.Default == "":
-			vars[v.Name] = "blackhole"
-		}
-	}
-	// host:port and host settings that are plain strings.
-	for _, name := range []string{"HUSTLEXP_API_DIAL_ADDR", "FIREBASE_AUTH_EMULATOR_HOST"} {
-		if _, ok := config.Lookup(name); ok {
-			vars[name] = addr
-		}
-	}
-	if _, ok := config.Lookup("HUSTLEXP_DNS_RESOLVERS"); ok {
-		vars["HUSTLEXP_DNS_RESOLVERS"] = addr
-	}
-	if _, ok := config.Lookup("HUSTLEXP_API_HOST"); ok {
-		vars["HUSTLEXP_API_HOST"] = "api.blackhole.test"
-	}
-	return vars
-}
+func deadEnv(addr string) map[string]string { return DeadEnv(addr, bhCheckTimeout) }
 
 // TestHardenBlackHole: every phase pointed at a target that accepts
 // connections and never answers, then at a closed port. Every row must fail

@@ -23,7 +23,7 @@ func ScanNeeds(root string) (map[string][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	entry, err := rowEntryPoints(root)
+	entry, err := EntryPoints(root)
 	if err != nil {
 		return nil, err
 	}
@@ -42,9 +42,11 @@ func ScanNeeds(root string) (map[string][]string, error) {
 
 var rowDoc = regexp.MustCompile(`^(?:\w+ checks )?([A-Z]{2,3}-\d+)[:\s]`)
 
-// rowEntryPoints maps "pkg.Func" called by each tagged checklist test to its
-// row: the tagged test is three lines, Item + the check function.
-func rowEntryPoints(root string) (map[string][]string, error) {
+// EntryPoints maps "pkg.Func" called by each tagged checklist test to its
+// rows: the tagged test is three lines, Item + the check function. Calls to
+// helpers declared in the test files themselves (a shared flow, say) are
+// followed, and unqualified calls name functions of the package itself.
+func EntryPoints(root string) (map[string][]string, error) {
 	out := map[string][]string{}
 	fset := token.NewFileSet()
 	for _, dir := range []string{"launch", "smoke", "functional", "postlaunch"} {
@@ -52,6 +54,8 @@ func rowEntryPoints(root string) (map[string][]string, error) {
 		if err != nil {
 			continue
 		}
+		local := map[string]*ast.FuncDecl{} // functions declared in tagged test files
+		var tests []*ast.FuncDecl
 		for _, e := range entries {
 			if !strings.HasSuffix(e.Name(), "_test.go") {
 				continue
@@ -66,38 +70,55 @@ func rowEntryPoints(root string) (map[string][]string, error) {
 				continue
 			}
 			for _, d := range f.Decls {
-				fn, ok := d.(*ast.FuncDecl)
-				if !ok || fn.Body == nil {
-					continue
+				if fn, ok := d.(*ast.FuncDecl); ok && fn.Body != nil && fn.Recv == nil {
+					local[fn.Name.Name] = fn
+					if strings.HasPrefix(fn.Name.Name, "Test") {
+						tests = append(tests, fn)
+					}
 				}
-				var row string
-				var called []string
-				ast.Inspect(fn.Body, func(n ast.Node) bool {
+			}
+		}
+		for _, fn := range tests {
+			var row string
+			var called []string
+			seen := map[string]bool{}
+			var visit func(body *ast.BlockStmt)
+			visit = func(body *ast.BlockStmt) {
+				ast.Inspect(body, func(n ast.Node) bool {
 					call, ok := n.(*ast.CallExpr)
 					if !ok {
 						return true
 					}
-					sel, ok := call.Fun.(*ast.SelectorExpr)
-					if !ok {
-						return true
-					}
-					x, ok := sel.X.(*ast.Ident)
-					if !ok {
-						return true
-					}
-					if x.Name == "check" && sel.Sel.Name == "Item" && len(call.Args) == 2 {
-						if lit, ok := call.Args[1].(*ast.BasicLit); ok {
-							row, _ = strconv.Unquote(lit.Value)
+					switch f := call.Fun.(type) {
+					case *ast.SelectorExpr:
+						x, ok := f.X.(*ast.Ident)
+						if !ok {
+							return true
 						}
-					} else if x.Name == dir {
-						called = append(called, dir+"."+sel.Sel.Name)
+						if x.Name == "check" && f.Sel.Name == "Item" && len(call.Args) == 2 {
+							if lit, ok := call.Args[1].(*ast.BasicLit); ok {
+								row, _ = strconv.Unquote(lit.Value)
+							}
+						} else if x.Name == dir {
+							called = append(called, dir+"."+f.Sel.Name)
+						}
+					case *ast.Ident:
+						if h, ok := local[f.Name]; ok {
+							if !seen[f.Name] && !strings.HasPrefix(f.Name, "Test") {
+								seen[f.Name] = true
+								visit(h.Body)
+							}
+						} else {
+							called = append(called, dir+"."+f.Name)
+						}
 					}
 					return true
 				})
-				if row != "" {
-					for _, c := range called {
-						out[c] = append(out[c], row)
-					}
+			}
+			visit(fn.Body)
+			if row != "" {
+				for _, c := range called {
+					out[c] = append(out[c], row)
 				}
 			}
 		}
@@ -105,9 +126,67 @@ func rowEntryPoints(root string) (map[string][]string, error) {
 	return out, nil
 }
 
+// CheckFuncs returns, per row, the check function its tagged test calls when
+// that function has the standard signature func(check.T, *target.Env).
+func CheckFuncs(root string) (map[string]string, error) {
+	ep, err := EntryPoints(root)
+	if err != nil {
+		return nil, err
+	}
+	std := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, dir := range []string{"launch", "smoke", "functional", "postlaunch"} {
+		entries, _ := os.ReadDir(filepath.Join(root, dir))
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, filepath.Join(root, dir, e.Name()), nil, parser.SkipObjectResolution)
+			if err != nil {
+				continue
+			}
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Recv != nil || !fn.Name.IsExported() || fn.Type.Params == nil || len(fn.Type.Params.List) != 2 || fn.Type.Results != nil {
+					continue
+				}
+				if types := exprString(fn.Type.Params.List[0].Type) + "," + exprString(fn.Type.Params.List[1].Type); types == "check.T,*target.Env" {
+					std[dir+"."+fn.Name.Name] = true
+				}
+			}
+		}
+	}
+	out := map[string]string{}
+	for fn, rows := range ep {
+		if !std[fn] {
+			continue
+		}
+		for _, r := range rows {
+			if cur, ok := out[r]; !ok || fn < cur {
+				out[r] = fn
+			}
+		}
+	}
+	return out, nil
+}
+
+func exprString(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.StarExpr:
+		return "*" + exprString(x.X)
+	case *ast.SelectorExpr:
+		return exprString(x.X) + "." + x.Sel.Name
+	}
+	return "?"
+}
+
 type funcInfo struct {
-	needs []string
-	calls []string
+	needs     []string
+	needFuncs []string // functions whose returned list is passed to check.Need
+	calls     []string
+	refs      []string // every config.X in the body
 }
 
 func scanPkgNeeds(dir, pkgName string, consts map[string]string, entry map[string][]string) (map[string][]string, error) {
@@ -139,7 +218,7 @@ func scanPkgNeeds(dir, pkgName string, consts map[string]string, entry map[strin
 			if fn.Recv != nil && len(fn.Recv.List) > 0 {
 				key = "(method)." + fn.Name.Name
 			}
-			fi := &funcInfo{}
+			fi := &funcInfo{refs: configRefs(fn.Body, consts)}
 			funcs[key] = fi
 			if fn.Recv == nil && fn.Name.IsExported() {
 				for _, row := range entry[pkgName+"."+key] {
@@ -165,6 +244,11 @@ func scanPkgNeeds(dir, pkgName string, consts map[string]string, entry map[strin
 						case "Need":
 							for _, a := range call.Args[min(2, len(call.Args)):] {
 								fi.needs = append(fi.needs, configRefs(a, consts)...)
+								if c, ok := a.(*ast.CallExpr); ok {
+									if id, ok := c.Fun.(*ast.Ident); ok {
+										fi.needFuncs = append(fi.needFuncs, id.Name)
+									}
+								}
 							}
 						case "NotConfigured":
 							if len(call.Args) >= 3 {
@@ -194,6 +278,11 @@ func scanPkgNeeds(dir, pkgName string, consts map[string]string, entry map[strin
 				return
 			}
 			vars = append(vars, fi.needs...)
+			for _, nf := range fi.needFuncs {
+				if h, ok := funcs[nf]; ok {
+					vars = append(vars, h.refs...)
+				}
+			}
 			for _, c := range fi.calls {
 				walk(c)
 			}
@@ -207,7 +296,7 @@ func scanPkgNeeds(dir, pkgName string, consts map[string]string, entry map[strin
 }
 
 // configRefs returns the variable names of config.X selectors in an expression.
-func configRefs(e ast.Expr, consts map[string]string) []string {
+func configRefs(e ast.Node, consts map[string]string) []string {
 	var out []string
 	ast.Inspect(e, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectorExpr)
