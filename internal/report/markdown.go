@@ -192,10 +192,27 @@ func evidenceLine(ev map[string]string, limit int) string {
 	return truncate(strings.Join(parts, ", "), limit)
 }
 
-// mdEscape keeps a message from breaking the list item or injecting HTML.
+// mdEscape keeps a message from breaking the list item or injecting HTML:
+// newlines become spaces, pipes are escaped (tables), and a "<" that could
+// open a tag is written as &lt; ("p99 < 500ms" stays readable).
 func mdEscape(s string) string {
-	r := strings.NewReplacer("\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "|", "\\|")
-	return r.Replace(s)
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "\\|").Replace(s)
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '<' && i+1 < len(s) {
+			n := s[i+1]
+			if n == '/' || n == '!' || n == '?' || (n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') {
+				b.WriteString("&lt;")
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func writeHeader(b *strings.Builder, r *Report) {

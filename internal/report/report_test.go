@@ -464,3 +464,15 @@ func TestUnverified(t *testing.T) { t.Attr("checklist", "SMK-4"); t.Attr("status
 		t.Errorf("SMK-4 %s %q", row.Status, row.Message)
 	}
 }
+
+func TestMarkdownEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"p99 < 500ms":               "p99 < 500ms",
+		"<script>alert(1)</script>": "&lt;script>alert(1)&lt;/script>",
+		"a|b\nc":                    `a\|b c`,
+	} {
+		if got := mdEscape(in); got != want {
+			t.Errorf("mdEscape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
