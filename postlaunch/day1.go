@@ -101,6 +101,9 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 			lines = append(lines, m.Ref+" ("+m.Detail+")")
 		}
 		t.Errorf("escrow drift %s: %d — %s", k, len(ms), strings.Join(lines, "; "))
+		for _, m := range ms {
+			t.Logf("drift %s %s: %s", k, m.Ref, m.Detail) // every mismatch, by escrow id, for the report's log
+		}
 	}
 	if len(all) == 0 {
 		check.Evidence(t, "drift", "none")
