@@ -1,6 +1,7 @@
 package launch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -109,6 +110,15 @@ const deadRule = `groups:
           severity: critical
 `
 
+const firingRule = `groups:
+  - name: hustlexp.firing
+    rules:
+      - alert: HustleXPAlwaysFiring
+        expr: vector(1)
+        labels:
+          severity: critical
+`
+
 func TestSelfGNG3NoP0Alerts(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, gngTimeout, func(ct check.T) { launch.NoP0AlertsFiring(ct, env) })
@@ -141,6 +151,27 @@ func TestSelfGNG3NoP0Alerts(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.NeverFiringRules: "HustleXPDBPoolSaturated"})
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.NoP0AlertsFiring(ct, bad) }, "can never fire", "HustleXPDBPoolSaturated")
 	})
+	t.Run("fault=P0 firing in Prometheus but not in Alertmanager", func(t *testing.T) {
+		p, bad := gngPrivateProm(t, env, promfake.Options{RuleInterval: 200 * time.Millisecond})
+		if err := p.LoadRules("firing.yml", []byte(firingRule)); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the rule evaluated and fires.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			r := checktest.Run(t, gngTimeout, func(ct check.T) { launch.NoP0AlertsFiring(ct, bad) })
+			if strings.Contains(r.Text(), "firing in Prometheus") {
+				if !strings.Contains(r.Text(), "HustleXPAlwaysFiring") {
+					t.Fatalf("message does not name the alert: %s", r.Text())
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("alert never reported as firing in Prometheus: %s (%s)", r.Status(), r.Text())
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	})
 	t.Run("fault=no P0 rules loaded", func(t *testing.T) {
 		_, bad := gngPrivateProm(t, env, promfake.Options{})
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.NoP0AlertsFiring(ct, bad) }, "no alerting rule with severity")
@@ -169,6 +200,13 @@ func TestSelfGNG5Pool(t *testing.T) {
 	if r.Attrs["series.pool_use"] == "" {
 		t.Fatalf("no pool series: %v", r.Attrs)
 	}
+	t.Run("fault=pool metric at 60%", func(t *testing.T) {
+		p, bad := gngPrivateProm(t, env, promfake.Options{})
+		p.AddSeries(map[string]string{"__name__": "db_pool_utilisation_ratio", "instance": "api-2"}, time.Now().Add(-10*time.Minute), time.Now(),
+			func(time.Time) float64 { return 0.6 })
+		withMetric := bad.MustWith(map[string]string{config.PoolMetricQuery: "max by (instance) (db_pool_utilisation_ratio)"})
+		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, withMetric) }, "pool metric", "api-2", "60%")
+	})
 	t.Run("fault=pool at 60%", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.PoolTotal = map[int]int{0: 12} }))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, "12/20 = 60%", "at or above 50%")
