@@ -1,12 +1,9 @@
 package launch_test
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -24,20 +21,9 @@ const dbTimeout = 60 * time.Second
 // returns an env whose checks read the clone (read-only role) and probe it.
 func faultyDB(t *testing.T, sql string) *target.Env {
 	t.Helper()
-	w, env := harness.World(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	dsn, drop, err := w.CloneDB(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
+	_, env := harness.World(t)
+	dsn, conn := harness.CloneDB(t)
+	if _, err := conn.Exec(t.Context(), sql); err != nil {
 		t.Fatalf("inject fault: %v", err)
 	}
 	return env.MustWith(map[string]string{config.DatabaseURL: world.ReadOnly(dsn), config.ScratchDatabaseURL: dsn})

@@ -31,19 +31,10 @@ type ledger struct {
 
 func newLedger(t *testing.T, perState int) *ledger {
 	t.Helper()
-	w, env := harness.World(t)
+	_, env := harness.World(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	dsn, drop, err := w.CloneDB(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
+	dsn, conn := harness.CloneDB(t)
 	f := stripefake.New(stripefake.Options{SecretKey: selfKey})
 	t.Cleanup(f.Close)
 	s, err := datagen.Seed(ctx, conn, f, perState)
