@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -389,7 +390,9 @@ func tokenAccepted(t check.T, ctx context.Context, env *target.Env) error {
 	if err != nil {
 		return fmt.Errorf("firebase client: %v", err)
 	}
-	email := fmt.Sprintf("%s-sec4@%s", env.Tag(), env.Cfg.Get(config.TestEmailDomain))
+	suffix := make([]byte, 3)
+	rand.Read(suffix)
+	email := fmt.Sprintf("%s-sec4-%x@%s", env.Tag(), suffix, env.Cfg.Get(config.TestEmailDomain))
 	id, err := fc.SignUp(ctx, email, firebaseauth.NewPassword())
 	if err != nil {
 		return fmt.Errorf("sign up test user in Firebase: %v", err)
@@ -407,8 +410,12 @@ func tokenAccepted(t check.T, ctx context.Context, env *target.Env) error {
 		return err
 	}
 	check.Evidence(t, "user_me", fmt.Sprintf("%d", resp.Status))
-	if resp.Status != http.StatusOK {
-		return fmt.Errorf("GET /trpc/user.me with an ID token of project %s = %d, want 200: the deployment does not accept this project's tokens: %s", fc.ProjectID, resp.Status, resp.Excerpt())
+	switch resp.Status {
+	case http.StatusOK:
+	case http.StatusUnauthorized:
+		return fmt.Errorf("GET /trpc/user.me with an ID token of project %s = 401, want 200: the deployment does not accept this project's tokens (its Firebase credentials belong to another project): %s", fc.ProjectID, resp.Excerpt())
+	default:
+		return fmt.Errorf("GET /trpc/user.me with an ID token of project %s = %d, want 200: %s", fc.ProjectID, resp.Status, resp.Excerpt())
 	}
 	return nil
 }
