@@ -46,6 +46,11 @@ func DeadEnv(addr string, checkTimeout time.Duration) map[string]string {
 			vars[v.Name] = "deadtarget"
 		}
 	}
+	// WK-1's deadline is its k6-stress profile plus the check timeout; the
+	// profile is scaled down so a dead-target run does not take 8 minutes.
+	if _, ok := config.Lookup("HUSTLEXP_STRESS_TIME_SCALE"); ok {
+		vars["HUSTLEXP_STRESS_TIME_SCALE"] = "0.02"
+	}
 	// host:port and host settings that are plain strings.
 	for name, val := range map[string]string{
 		"HUSTLEXP_API_DIAL_ADDR":      addr,
