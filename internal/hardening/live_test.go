@@ -71,6 +71,12 @@ func TestHardenLiveRunAgainstRehearsal(t *testing.T) {
 		t.Fatalf("only %d canary values: the rehearsal exports look wrong", len(canaries))
 	}
 
+	// WK-1 runs the k6-stress profile (about 8 minutes at full length); the
+	// hardening run scales it down unless the rehearsal already does.
+	if _, ok := config.Lookup("HUSTLEXP_STRESS_TIME_SCALE"); ok && vars["HUSTLEXP_STRESS_TIME_SCALE"] == "" {
+		vars["HUSTLEXP_STRESS_TIME_SCALE"] = "0.05"
+	}
+
 	admin := ex[config.ScratchDatabaseURL] // superuser DSN of the same database
 	before := snapshot(t, admin, vars)
 
