@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -143,13 +144,16 @@ func TestHardenLiveRunAgainstRehearsal(t *testing.T) {
 				continue
 			}
 			r := rows[cr.ID]
-			switch r.Status {
-			case "pass":
+			usesDB := cr.Section == "Database" || slices.Contains(checklist.Needs[cr.ID], config.DatabaseURL)
+			switch {
+			case r.Status == "pass":
 				checked = append(checked, cr.ID)
-			case "not_implemented":
+			case r.Status == "not_implemented":
 				t.Logf("%s not implemented yet: not checked", cr.ID)
-			default:
+			case usesDB:
 				t.Errorf("%s is %s under the read-only role: %s", cr.ID, r.Status, r.Message)
+			default:
+				t.Logf("%s is %s (it does not use the database, so not a read-only finding): %s", cr.ID, r.Status, r.Message)
 			}
 		}
 		t.Logf("passed under %s: %s", world.ReadOnlyRole, strings.Join(checked, ", "))
