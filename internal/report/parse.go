@@ -2,6 +2,36 @@
 // launch report: the row table, the GO / NO-GO verdict, and its renderings
 // (markdown mirroring the checklist document, JSON, HTML, JUnit, the GitHub
 // step summary), plus the diff between two JSON reports.
+//
+// How a row gets its status:
+//   - A test marked with check.Item (attribute "checklist") is the row's test;
+//     its subtests roll up into it. pass/fail/skip come from its final action.
+//   - Attribute "status" = unverified (the test failed through
+//     check.Unverified) or waived (skipped through a valid waiver); "reason"
+//     is the one-line why. A skip WITHOUT the waived attribute is a failure: a
+//     checklist row may not skip itself.
+//   - A test that never finished (binary timeout, panic elsewhere) fails as
+//     "did not finish".
+//   - No result in the stream: "not_implemented" when no tagged test in the
+//     source tree calls check.Item for the row; otherwise "fail" with "did not
+//     run" (wrong -tags, a -run filter, or the package failed to build — the
+//     build error is quoted). A row of the report's scope that did not run is
+//     never shown as passed.
+//   - The one-line failure reason is the first message the failing (sub)test
+//     printed (file:line prefixes and runner noise removed), "+N more" when it
+//     printed more; every message is kept in "details". `go test` cannot tell
+//     t.Logf from t.Errorf, so a check that logs before failing shows its log
+//     line only when it is the first message.
+//
+// Scope and verdict: --phase selects the rows (all by default). The verdict is
+// NO-GO when any row in scope failed, is unverified or not implemented, when a
+// package failed outside any test (build error, invalid environment), or when
+// zero rows ran. Waived rows do not block; they are listed with owner and
+// expiry. With HUSTLEXP_LAUNCH_DATE each row gets its phase's due date (T-7 at
+// launch−7 d, T-0 at launch, Day 1 at launch+1 d, Week 1 at launch+7 d):
+// "overdue" (past due and not passed) is called out as a blocker; in the
+// all-phase view a non-passed row whose due date is still ahead is "not yet
+// due" and does not block. A phase asked for explicitly always blocks.
 package report
 
 import (
