@@ -131,7 +131,10 @@ func EnvGitHub(phases []checklist.Phase, indent string) string {
 	}
 	var names []string
 	for n, ok := range set {
-		if ok && n != config.RepoDir && n != config.HustlexpTarget {
+		v, _ := config.Lookup(n)
+		// Paths name files on the runner: the workflow provides them in steps
+		// (the backend checkout, the Firebase service account written from a secret).
+		if ok && n != config.HustlexpTarget && (v.Kind != config.KindPath || n == config.Waivers) {
 			names = append(names, n)
 		}
 	}
