@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hustlexp/launchcheck/internal/checklist"
@@ -128,8 +130,9 @@ figure{margin:.5em 0}svg{max-width:100%;height:auto;background:#fff;border:1px s
 
 // SVGChart draws a series as a small inline line chart.
 func SVGChart(title string, s Series) template.HTML {
-	const w, h, left, right, top, bottom = 640.0, 240.0, 56.0, 16.0, 28.0, 44.0
+	const w, h, left, right, top, bottom = 640.0, 240.0, 70.0, 16.0, 28.0, 44.0
 	lo, hi := bounds(s.Y)
+	hi = niceCeil(hi)
 	n := len(s.Y)
 	px := func(i int) float64 {
 		if n <= 1 {
@@ -147,12 +150,17 @@ func SVGChart(title string, s Series) template.HTML {
 		v := lo + (hi-lo)*float64(i)/4
 		y := py(v)
 		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#eaeef2"/>`, left, y, w-right, y)
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="10" text-anchor="end">%s</text>`, left-4, y+3, esc(num(v)))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="10" text-anchor="end">%s</text>`, left-4, y+3, esc(short(v)))
 	}
 	fmt.Fprintf(&b, `<text x="12" y="%g" font-size="10" transform="rotate(-90 12 %g)" text-anchor="middle">%s</text>`, (top+h-bottom)/2, (top+h-bottom)/2, esc(s.Unit))
+	maxLabel := 1
+	for _, x := range s.X {
+		maxLabel = max(maxLabel, min(len([]rune(x)), 12))
+	}
+	fit := max(1, int((w-left-right)/float64(maxLabel*6+10)))
 	step := 1
-	if n > 12 {
-		step = (n + 11) / 12
+	if n > fit {
+		step = (n + fit - 1) / fit
 	}
 	for i := 0; i < n; i += step {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="10" text-anchor="middle">%s</text>`, px(i), h-bottom+16, esc(truncate(s.X[i], 12)))
@@ -168,3 +176,20 @@ func SVGChart(title string, s Series) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// niceCeil rounds a chart maximum up to 1, 2, 2.5 or 5 × 10^k.
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// short formats an axis value with at most 3 significant digits.
+func short(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }

@@ -337,6 +337,7 @@ func Mermaid(title string, s Series) string {
 	}
 	fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(xs, ", "))
 	lo, hi := bounds(s.Y)
+	hi = niceCeil(hi)
 	fmt.Fprintf(&b, "    y-axis %s %s --> %s\n", mermaidQuote(firstNonEmpty(s.Unit, "value")), num(lo), num(hi))
 	var ys []string
 	for _, y := range s.Y {
