@@ -20,7 +20,7 @@ func cmdEnv(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "launchcheck env --sync: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, "rewrote .env.example and the env blocks of .github/workflows/{launch-gate,nightly}.yml")
+		fmt.Fprintln(stdout, "rewrote .env.example, internal/checklist/needs.go, internal/hardening/leak/rows_gen_test.go and the env blocks of .github/workflows/{launch-gate,nightly}.yml (run twice when check.Need calls changed)")
 		return 0
 	}
 	if len(args) == 2 && args[0] == "--github" {
@@ -156,6 +156,23 @@ func EnvGitHub(phases []checklist.Phase, indent string) string {
 // launch gate and nightly workflows.
 func SyncGenerated(root string) error {
 	if err := os.WriteFile(filepath.Join(root, ".env.example"), []byte(EnvExample()), 0o644); err != nil {
+		return err
+	}
+	// checklist.Needs and the leak test's row table come from the checks'
+	// source. (Needs feeds the workflow env blocks below only from the next
+	// build on: run --sync twice after a change of check.Need calls.)
+	if needs, err := report.ScanNeeds(root); err == nil {
+		if err := os.WriteFile(filepath.Join(root, "internal", "checklist", "needs.go"), []byte(NeedsGo(needs)), 0o644); err != nil {
+			return err
+		}
+	} else {
+		return err
+	}
+	if funcs, err := report.CheckFuncs(root); err == nil {
+		if err := os.WriteFile(filepath.Join(root, "internal", "hardening", "leak", "rows_gen_test.go"), []byte(EntryPointsGo(funcs)), 0o644); err != nil {
+			return err
+		}
+	} else {
 		return err
 	}
 	for _, name := range []string{"launch-gate.yml", "nightly.yml"} {
