@@ -151,7 +151,7 @@ func renderRow(orig, text string, row Row, mo MarkdownOptions) string {
 	case NotImplemented:
 		b.WriteString(" not implemented yet")
 	}
-	if row.Duration > 0 {
+	if row.Duration >= 0.05 {
 		b.WriteString(fmt.Sprintf(" _(%.1fs)_", row.Duration))
 	}
 	if row.DueState != "" && row.DueState != "done" {
