@@ -309,6 +309,28 @@ func (f *Flow) cancelPI(ctx context.Context, id string) string {
 	return "cancelled PaymentIntent " + id
 }
 
+// refundPI refunds a succeeded PaymentIntent the flow funded (tagged with the run).
+func (f *Flow) refundPI(ctx context.Context, id string) string {
+	rp := &stripe.RefundParams{PaymentIntent: stripe.String(id), Reason: stripe.String(string(stripe.RefundReasonRequestedByCustomer))}
+	rp.Context = ctx
+	rp.AddMetadata("launchcheck", f.Env.Tag())
+	if _, err := f.stripe.Refunds.New(rp); err != nil {
+		return fmt.Sprintf("could not refund PaymentIntent %s: %s", id, stripex.Describe(err))
+	}
+	return "refunded PaymentIntent " + id
+}
+
+// reverseTransfer reverses the payout transfer the release created.
+func (f *Flow) reverseTransfer(ctx context.Context, id string) string {
+	rp := &stripe.TransferReversalParams{ID: stripe.String(id)}
+	rp.Context = ctx
+	rp.AddMetadata("launchcheck", f.Env.Tag())
+	if _, err := f.stripe.TransferReversals.New(rp); err != nil {
+		return fmt.Sprintf("could not reverse transfer %s: %s", id, stripex.Describe(err))
+	}
+	return "reversed transfer " + id
+}
+
 // ---------------------------------------------------------------- FUN-4
 
 func (f *Flow) stepFunding(ctx context.Context, s *stepRun) error {
@@ -325,6 +347,9 @@ func (f *Flow) stepFunding(ctx context.Context, s *stepRun) error {
 	if pi.Status != stripe.PaymentIntentStatusSucceeded {
 		return fmt.Errorf("PaymentIntent %s is %s after confirm, want succeeded", pi.ID, pi.Status)
 	}
+	// Money moved: give it back in cleanup (runs after the transfer reversal).
+	paid := pi.ID
+	f.onCleanup(func(ctx context.Context) string { return f.refundPI(ctx, paid) })
 	var esc struct {
 		ID    string `json:"id"`
 		State string `json:"state"`
@@ -662,6 +687,8 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 		return fmt.Errorf("RELEASED escrow %s lacks payout evidence: %s", f.EscrowID, strings.Join(problems, "; "))
 	}
 	f.TransferID = *esc.StripeTransferID
+	trID := f.TransferID
+	f.onCleanup(func(ctx context.Context) string { return f.reverseTransfer(ctx, trID) })
 	tp := &stripe.TransferParams{}
 	tp.Context = ctx
 	tr, err := f.stripe.Transfers.Get(f.TransferID, tp)

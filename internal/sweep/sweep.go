@@ -310,6 +310,10 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 			cp.Context = ctx
 			_, err = sc.PaymentIntents.Cancel(pi.ID, cp)
 		}
+		if alreadyRefunded(err) {
+			res.Stripe["payment_intents"]-- // the run's own cleanup already gave the money back
+			continue
+		}
 		if err != nil {
 			problem("remove payment_intent "+pi.ID, err)
 		}
@@ -389,6 +393,13 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 			problem("reverse transfer "+tr.ID, err)
 		}
 	}
+}
+
+// alreadyRefunded: list results do not expand the charge, so a PaymentIntent
+// refunded by the run's cleanup is only recognised when the refund is refused.
+func alreadyRefunded(err error) bool {
+	var se *stripe.Error
+	return errors.As(err, &se) && se.Code == stripe.ErrorCodeChargeAlreadyRefunded
 }
 
 func notFound(err error) bool {
