@@ -12,7 +12,7 @@ LIVE_FLAGS := -count=1 -timeout=45m
 ROWS_ONLY := -skip '^TestSelf|^TestHarden|^Fuzz|^Benchmark'
 
 .DEFAULT_GOAL := help
-.PHONY: help test vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench lint-workflows clean
+.PHONY: help test vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ harden: ## the slow end-to-end hardening tests (black-hole target, residue, cana
 
 bench: ## production-scale benchmarks (DAY-2 on 1M escrows, WK-3 on 200k users)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./postlaunch/
+
+env: $(LC) ## regenerate .env.example, checklist.Needs and workflow env blocks after changing variables or check.Need calls
+	$(LC) env --sync
 
 lint-workflows: ## actionlint over .github/workflows (when actionlint is installed)
 	@command -v actionlint >/dev/null && actionlint || echo "actionlint not installed: go install github.com/rhysd/actionlint/cmd/actionlint@latest"

@@ -80,6 +80,8 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 	// Trigger probes write inside rolled-back transactions: the rehearsal's
 	// own database is their scratch copy.
 	w.SetEnv(config.ScratchDatabaseURL, w.AdminDSN())
+	// launchcheck sweep needs DELETE rights; in the rehearsal that is the owner.
+	w.SetEnv(config.SweepDatabaseURL, w.AdminDSN())
 	w.SetEnv(config.RedisURL, w.RedisURL)
 	expected := filepath.Join(dir, "expected-migrations.txt")
 	if err = os.WriteFile(expected, []byte(fixtures.AppliedMigrations), 0o644); err != nil {
