@@ -1,14 +1,7 @@
 package functional
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +9,7 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/hustlexp/launchcheck/fixtures/standin"
+	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/stripex"
 )
@@ -70,42 +64,8 @@ func TestStripeRequestShapes(t *testing.T) {
 func stripeMock(t *testing.T) string {
 	t.Helper()
 	cfg, err := config.FromEnv()
-	if err == nil && cfg.Get(config.StripeMockURL) != "" {
-		return cfg.Get(config.StripeMockURL)
-	}
-	bin, err := exec.LookPath("stripe-mock")
 	if err != nil {
-		home, _ := os.UserHomeDir()
-		bin = filepath.Join(home, "go", "bin", "stripe-mock")
-		if _, err := os.Stat(bin); err != nil {
-			t.Skip("stripe-mock not installed (go install github.com/stripe/stripe-mock@v0.203.0) and STRIPE_MOCK_URL not set")
-		}
+		t.Fatal(err)
 	}
-	port := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}
-	hp, sp := port(), port()
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", hp), "-https-addr", fmt.Sprintf("127.0.0.1:%d", sp))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} // never outlive the test binary
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", hp)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", hp)); err == nil {
-			c.Close()
-			return url
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("stripe-mock did not listen within 30s")
-	return ""
+	return checktest.StripeMock(t, cfg.Get(config.StripeMockURL))
 }

@@ -1,7 +1,6 @@
 package launch_test
 
 import (
-	"net"
 	"testing"
 	"time"
 
@@ -139,24 +138,7 @@ func TestSelfDB5Backups(t *testing.T) {
 // An unreachable database fails within its deadline instead of hanging.
 func TestSelfDBUnreachable(t *testing.T) {
 	_, env := harness.World(t)
-	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hole.Close()
-	go func() {
-		for {
-			c, err := hole.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
-	closedAddr := closed.Addr().String()
-	closed.Close()
-	for name, addr := range map[string]string{"black hole": hole.Addr().String(), "closed port": closedAddr} {
+	for name, addr := range map[string]string{"black hole": checktest.BlackHole(t), "closed port": checktest.ClosedPort(t)} {
 		t.Run("fault="+name, func(t *testing.T) {
 			bad := env.MustWith(map[string]string{config.DatabaseURL: "postgres://launchcheck@" + addr + "/hustlexp?sslmode=disable", config.CheckTimeout: "3s"})
 			r := checktest.MustFail(t, 20*time.Second, func(ct check.T) { launch.PoolSized(ct, bad) }, addr)

@@ -5,18 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -440,40 +435,5 @@ func TestSelfSEC3RequestShape(t *testing.T) {
 
 func secStripeMock(t *testing.T) string {
 	t.Helper()
-	if u := harness.Config(t).Get(config.StripeMockURL); u != "" {
-		return u
-	}
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		bin = filepath.Join(home, "go", "bin", "stripe-mock")
-		if _, err := os.Stat(bin); err != nil {
-			t.Skip("stripe-mock not installed and STRIPE_MOCK_URL not set")
-		}
-	}
-	free := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}
-	hp, sp := free(), free()
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", hp), "-https-addr", fmt.Sprintf("127.0.0.1:%d", sp))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", hp)); err == nil {
-			c.Close()
-			return fmt.Sprintf("http://127.0.0.1:%d", hp)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("stripe-mock did not listen within 30s")
-	return ""
+	return checktest.StripeMock(t, harness.Config(t).Get(config.StripeMockURL))
 }

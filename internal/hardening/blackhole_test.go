@@ -1,67 +1,14 @@
 package hardening
 
 import (
-	"io"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/checklist"
+	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/report"
 )
-
-// blackHole accepts TCP connections and never answers.
-func blackHole(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			if len(conns) > 512 {
-				// Keep file descriptors bounded when a check (a load or
-				// rate-limit probe) opens many connections: the oldest
-				// silent connection is dropped.
-				conns[0].Close()
-				conns = conns[1:]
-			}
-			mu.Unlock()
-			go io.Copy(io.Discard, c) // read everything, say nothing
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
-}
-
-// closedPort returns an address nothing listens on.
-func closedPort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 const (
 	bhCheckTimeout = 10 * time.Second
@@ -81,7 +28,7 @@ func TestHardenBlackHole(t *testing.T) {
 		t.Skip("slow end-to-end hardening: set HUSTLEXP_HARDEN=1 (make harden)")
 	}
 	bin := buildCLI(t)
-	for _, target := range []struct{ name, addr string }{{"black hole", blackHole(t)}, {"closed port", closedPort(t)}} {
+	for _, target := range []struct{ name, addr string }{{"black hole", checktest.BlackHole(t)}, {"closed port", checktest.ClosedPort(t)}} {
 		env := withVars(cleanEnv(), deadEnv(target.addr))
 		t.Run(target.name+"/t0", func(t *testing.T) {
 			run := runCompiled(t, env, "t0", 10*time.Minute, "./launch/", "./smoke/", "./functional/")

@@ -5,14 +5,11 @@ package leak
 
 import (
 	"bytes"
-	"io"
-	"net"
 	"net/http"
 	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +34,7 @@ func TestHardenNoGoroutineLeak(t *testing.T) {
 	if len(rowChecks) == 0 {
 		t.Fatal("no row checks: regenerate rows_gen_test.go (go run ./cmd/launchcheck doctor --entry-points-go)")
 	}
-	for _, tc := range []struct{ name, addr string }{{"black hole", blackHole(t)}, {"closed port", closedPort(t)}} {
+	for _, tc := range []struct{ name, addr string }{{"black hole", checktest.BlackHole(t)}, {"closed port", checktest.ClosedPort(t)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := config.Load(func(k string) string { return hardening.DeadEnv(tc.addr, checkTimeout)[k] })
 			if err != nil {
@@ -90,7 +87,7 @@ func ownStacks() string {
 	pprof.Lookup("goroutine").WriteTo(&b, 1)
 	var keep []string
 	for _, g := range strings.Split(b.String(), "\n\n") {
-		if strings.Contains(g, "hustlexp/launchcheck/") && !strings.Contains(g, "TestHardenNoGoroutineLeak") && !strings.Contains(g, "leak.blackHole") {
+		if strings.Contains(g, "hustlexp/launchcheck/") && !strings.Contains(g, "TestHardenNoGoroutineLeak") && !strings.Contains(g, "checktest.BlackHole") {
 			keep = append(keep, g)
 		}
 	}
@@ -100,48 +97,4 @@ func ownStacks() string {
 		s = s[:6000] + "\n…"
 	}
 	return s
-}
-
-func blackHole(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			if len(conns) > 512 {
-				conns[0].Close()
-				conns = conns[1:]
-			}
-			mu.Unlock()
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
-}
-
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
