@@ -52,7 +52,7 @@ func K6SmokePasses(t check.T, env *target.Env) {
 	minN := env.Cfg.Int(config.LoadMinSamples)
 	if plan.Requests() < minN {
 		fix := fmt.Sprintf("wait for a fresh rate-limit window, or set %s=1", config.LoadIgnoreRateLimit)
-		if d := DurationFor(minN, limit); d > plan.Duration {
+		if d := DurationFor(minN, limit); d > plan.Duration && PlanLoad(plan.Rate, d, limit, remaining, false).Requests() >= minN {
 			fix = fmt.Sprintf("set %s=%s or more (%s=1 ignores the limit)", config.LoadDuration, d, config.LoadIgnoreRateLimit)
 		}
 		check.Unverified(t, "the rate limit (X-RateLimit-Limit=%d, %d remaining) leaves %d requests for the native stage of %s, need at least %s=%d: %s",
