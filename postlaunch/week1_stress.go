@@ -162,7 +162,14 @@ func StressOffPeak(t check.T, env *target.Env) {
 			check.Unverified(t, "refusing to stress production at %s UTC, outside the off-peak window %s (%s)", now.UTC().Format("15:04"), cfg.Get(config.StressWindow), config.StressWindow)
 		}
 	}
-	stages, profile, full := stressPlan(t, cfg)
+	plan, err := PlanStress(cfg)
+	if err != nil {
+		t.Fatalf("WK-1: %v", err)
+	}
+	if plan.Refusal != "" {
+		check.Unverified(t, "%s", plan.Refusal)
+	}
+	stages, profile, full := plan.Stages, plan.Profile, plan.Full
 	var desc []string
 	for _, s := range stages.Stages {
 		desc = append(desc, fmt.Sprintf("%s→%.0f", s.Duration.Round(10*time.Millisecond), s.Target))
@@ -205,13 +212,20 @@ func StressOffPeak(t check.T, env *target.Env) {
 	}
 }
 
-// stressPlan picks the stages: the rehearsal's tiny profile, or against a
+// StressPlan is what WK-1 will send.
+type StressPlan struct {
+	Stages  load.Stages
+	Profile string // rehearsal | reduced | full | custom
+	Full    bool   // the stages are k6-stress.js's own (or larger)
+	Refusal string // non-empty: do not send anything (why)
+}
+
+// PlanStress picks the stages: the rehearsal's tiny profile, or against a
 // live target the reduced one unless HUSTLEXP_STRESS_FULL=1; explicit
 // HUSTLEXP_STRESS_TIME_SCALE / _VU_SCALE override either factor. A live
 // plan as large as the full script without HUSTLEXP_STRESS_FULL=1 is
 // refused before anything is sent.
-func stressPlan(t check.T, cfg *config.Config) (stages load.Stages, profile string, full bool) {
-	t.Helper()
+func PlanStress(cfg *config.Config) (StressPlan, error) {
 	timeScale, vuScale, profile := rehearsalTime, rehearsalVUs, "rehearsal"
 	switch {
 	case cfg.Live() && cfg.Bool(config.StressFull):
@@ -226,18 +240,17 @@ func stressPlan(t check.T, cfg *config.Config) (stages load.Stages, profile stri
 		vuScale, profile = cfg.Float(config.StressVUScale), "custom"
 	}
 	if timeScale <= 0 || vuScale <= 0 {
-		t.Fatalf("WK-1: %s=%v and %s=%v must be > 0", config.StressTimeScale, timeScale, config.StressVUScale, vuScale)
+		return StressPlan{}, fmt.Errorf("%s=%v and %s=%v must be > 0", config.StressTimeScale, timeScale, config.StressVUScale, vuScale)
 	}
-	full = timeScale >= fullTime && vuScale >= fullVUs
-	if full && profile == "custom" {
-		profile = "full"
+	p := StressPlan{Stages: ScaledStages(timeScale, vuScale), Profile: profile, Full: timeScale >= fullTime && vuScale >= fullVUs}
+	if p.Full && profile == "custom" {
+		p.Profile = "full"
 	}
-	stages = ScaledStages(timeScale, vuScale)
-	if cfg.Live() && full && !cfg.Bool(config.StressFull) {
-		check.Unverified(t, "the planned stress is the full k6-stress.js profile (%s, ≈%d requests, peak ≈%.0f req/s) against %s; set %s=1 to run it (the default is the reduced profile)",
-			stages.Total(), stages.Requests(), stages.PeakRate(), cfg.Target, config.StressFull)
+	if cfg.Live() && p.Full && !cfg.Bool(config.StressFull) {
+		p.Refusal = fmt.Sprintf("the planned stress is the full k6-stress.js profile (%s, ≈%d requests, peak ≈%.0f req/s) against %s; set %s=1 to run it (the default is the reduced profile)",
+			p.Stages.Total(), p.Stages.Requests(), p.Stages.PeakRate(), cfg.Target, config.StressFull)
 	}
-	return stages, profile, full
+	return p, nil
 }
 
 func codes(m map[string]int, limited int) string {
