@@ -9,6 +9,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/load"
 	"github.com/hustlexp/launchcheck/smoke"
 )
 
@@ -29,9 +30,9 @@ func BenchmarkSMK1P99Accuracy(b *testing.B) {
 	w, _ := harness.World(b)
 	rate, dur := 150.0, 12*time.Second
 	base, _, _ := runStage(b, w.AdminDSN(), w.RedisURL, nil, rate, dur)
-	overhead := smoke.Percentile(base.Latencies("/health"), 0.99)
+	overhead := load.Percentile(base.Latencies("/health"), 0.99)
 	b.Logf("baseline (nothing injected): /health p99 %s, p50 %s over %d samples", overhead,
-		smoke.Percentile(base.Latencies("/health"), 0.5), len(base.Latencies("/health")))
+		load.Percentile(base.Latencies("/health"), 0.5), len(base.Latencies("/health")))
 	for _, tc := range []struct {
 		name string
 		d    standin.Distribution
@@ -44,10 +45,10 @@ func BenchmarkSMK1P99Accuracy(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				res, drawn, served := runStage(b, w.AdminDSN(), w.RedisURL, tc.d, rate, dur)
 				hs := res.Latencies("/health")
-				got := smoke.Percentile(hs, 0.99)
+				got := load.Percentile(hs, 0.99)
 				want := tc.d.Quantile(0.99)
-				drawnP99 := smoke.Percentile(drawn, 0.99)
-				servedP99 := smoke.Percentile(served, 0.99)
+				drawnP99 := load.Percentile(drawn, 0.99)
+				servedP99 := load.Percentile(served, 0.99)
 				errServed := 100 * (float64(got) - float64(servedP99)) / float64(servedP99)
 				b.ReportMetric(float64(servedP99)/1e6, "server_p99_ms")
 				b.ReportMetric(errServed, "err_vs_server_%")
