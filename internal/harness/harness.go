@@ -110,7 +110,7 @@ func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
 		worldErr = err
 		return nil, nil, err
 	}
-	worldEnv = &target.Env{Cfg: c, RunID: runID}
+	worldEnv = &target.Env{Cfg: c, RunID: runID, Boot: BootProbe(theWorld, false)}
 	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal world up in %s (provider %s)\n", theWorld.Started.Round(time.Millisecond), theWorld.Provider)
 	return theWorld, worldEnv, nil
 }
