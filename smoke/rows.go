@@ -12,13 +12,13 @@ import (
 // really read.
 var Rows = []check.Row{
 	{ID: "SMK-1", Test: "TestSmokeK6SmokePasses", Check: K6SmokePasses,
-		Needs: []string{config.BaseURL}},
+		Needs: []string{config.BaseURL}, Optional: []string{config.InternalAPIKey, config.RepoDir}},
 	{ID: "SMK-2", Test: "TestSmokeHealthHealthy", Check: HealthHealthy,
-		Needs: []string{config.BaseURL}},
+		Needs: []string{config.BaseURL}, Optional: []string{config.InternalAPIKey}},
 	{ID: "SMK-3", Test: "TestSmokeReadinessDBLatency", Check: ReadinessDBLatency,
 		Needs: []string{config.BaseURL, config.InternalAPIKey}},
 	{ID: "SMK-4", Test: "TestSmokeBreakersClosed", Check: BreakersClosed,
 		Needs: []string{config.BaseURL, config.InternalAPIKey}},
 	{ID: "SMK-5", Test: "TestSmokeStripeWebhookProcesses", Check: StripeWebhookProcesses,
-		Needs: []string{config.BaseURL, config.DatabaseURL, config.StripeWebhookSecret}},
+		Needs: []string{config.BaseURL, config.DatabaseURL, config.StripeWebhookSecret}, Optional: []string{config.InternalAPIKey}},
 }

@@ -70,3 +70,15 @@ func Variables(needs ...string) []string {
 	}
 	return out
 }
+
+// RunRow runs r the way the suite always runs a row: Item (mark the test as
+// the row), Need (in a live run, fail or waive when a declared variable is
+// missing) and Check.
+func RunRow(t T, r Row, env *target.Env) {
+	t.Helper()
+	Item(t, r.ID)
+	if env.Cfg.Live() {
+		Need(t, env.Cfg, r.Needs...)
+	}
+	r.Check(t, env)
+}

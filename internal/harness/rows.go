@@ -23,14 +23,11 @@ func RunRow(t *testing.T, table []check.Row, id string, env *target.Env) {
 	if !ok {
 		t.Fatalf("row %s is not in this package's Rows table", id)
 	}
-	check.Item(t, r.ID)
 	if r.Test != t.Name() {
+		check.Item(t, r.ID)
 		t.Fatalf("row %s is declared to run in test %s, but runs in %s: rename the test or fix Test in its Rows entry", r.ID, r.Test, t.Name())
 	}
-	if env.Cfg.Live() {
-		check.Need(t, env.Cfg, r.Needs...)
-	}
-	r.Check(t, env)
+	check.RunRow(t, r, env)
 }
 
 // Ordered runs the rows of table as ordered steps of one test, t.Run each
