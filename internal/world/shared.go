@@ -89,7 +89,7 @@ func Attach(ctx context.Context, inf *Infra, slot int, comps []Component) (w *Wo
 	w = &World{
 		Provider: inf.Provider, ServerDSN: inf.ServerDSN, RedisURL: inf.RedisURL, RedisDBs: inf.RedisDBs,
 		FirebaseHost: inf.FirebaseHost, Dir: dir, env: map[string]string{}, parts: map[string]any{},
-		mainDB: fmt.Sprintf("hustlexp_b%d", os.Getpid()),
+		mainDB: fmt.Sprintf("%s_main_%d", MainDB, os.Getpid()),
 	}
 	defer func() {
 		if err != nil {
