@@ -77,6 +77,9 @@ sweep: $(LC) ## remove leftovers of crashed runs (refuses production without --p
 harden: ## the slow end-to-end hardening tests (black-hole target, residue, canary scan of a full run)
 	HUSTLEXP_HARDEN=1 $(GO) test -count=1 -timeout=30m -run 'Harden' ./...
 
+bench-gate: ## time the launch-day gate (cold and warm build cache) and make rehearse, each beside its goal
+	@scripts/bench-gate.sh
+
 bench: ## production-scale benchmarks (DAY-2 on 1M escrows, WK-3 on 200k users)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./postlaunch/
 
