@@ -4,6 +4,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -138,6 +139,10 @@ func rehearsalBase() (*config.Config, error) {
 // (when that cannot be had) starts a world of its own, saying why.
 func startOrAttach(ctx context.Context, rcfg *config.Config) (*world.World, error) {
 	inf, l, err := joinRun(ctx, rcfg)
+	var ie *infraError
+	if errors.As(err, &ie) {
+		return nil, err
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "launchcheck: shared rehearsal infrastructure unavailable (%v): this test binary starts its own\n", err)
 		return world.Start(ctx, rcfg, Components())

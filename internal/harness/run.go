@@ -97,6 +97,12 @@ func runDir(cfg *config.Config) (dir string, parent int, parentStart string, err
 	return filepath.Join(base, key), parent, parentStart, nil
 }
 
+// infraError is a failure of the infrastructure itself (no provider, the
+// emulator forced but absent): a world of the binary's own would fail alike.
+type infraError struct{ msg string }
+
+func (e *infraError) Error() string { return e.msg }
+
 // lease is a binary's membership of the run: closing it tells the daemon.
 type lease struct {
 	conn net.Conn
@@ -134,6 +140,10 @@ func joinRun(ctx context.Context, cfg *config.Config) (*world.Infra, *lease, err
 	if inf, l, err := attachDaemon(dir); err == nil {
 		return inf, l, nil
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "error.txt")); err == nil && len(b) > 0 {
+		// This run's infrastructure already failed: the same error, at once.
+		return nil, nil, &infraError{strings.TrimSpace(string(b))}
+	}
 	// No daemon answers: start one (removing what a dead one left).
 	for _, f := range []string{"infra.json", "error.txt", "sock"} {
 		os.Remove(filepath.Join(dir, f))
@@ -161,10 +171,13 @@ func joinRun(ctx context.Context, cfg *config.Config) (*world.Infra, *lease, err
 			return inf, l, nil
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, "error.txt")); err == nil && len(b) > 0 {
-			return nil, nil, errors.New(strings.TrimSpace(string(b)))
+			return nil, nil, &infraError{strings.TrimSpace(string(b))}
 		}
 		select {
 		case err := <-exited:
+			if b, rerr := os.ReadFile(filepath.Join(dir, "error.txt")); rerr == nil && len(b) > 0 {
+				return nil, nil, &infraError{strings.TrimSpace(string(b))}
+			}
 			return nil, nil, fmt.Errorf("the run's rehearsal daemon exited (%v): %s", err, tailFile(filepath.Join(dir, "daemon.log")))
 		case <-ctx.Done():
 			cmd.Process.Kill()
@@ -217,55 +230,65 @@ func runDaemon(args []string) int {
 	}
 	dir, parentStart := args[0], args[2]
 	parent, _ := strconv.Atoi(args[1])
-	fail := func(err error) int {
-		msg := fmt.Sprintf("rehearsal infrastructure of the run: %v", err)
-		os.WriteFile(filepath.Join(dir, "error.txt"), []byte(msg+"\n"), 0o600)
-		fmt.Fprintln(os.Stderr, msg)
-		// Leave error.txt for the binaries waiting; the directory goes with the next start.
-		return 1
+	err := serveRun(dir, parent, parentStart)
+	if err == nil {
+		os.RemoveAll(dir)
+		return 0
 	}
+	msg := fmt.Sprintf("rehearsal infrastructure of the run: %v", err)
+	fmt.Fprintln(os.Stderr, msg)
+	// The binaries of this run read error.txt and fail at once with it; the
+	// directory goes when the run does.
+	os.WriteFile(filepath.Join(dir, "error.txt"), []byte(msg+"\n"), 0o600)
+	for deadline := time.Now().Add(idleTimeout); alive(parent, parentStart) && time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+	}
+	os.RemoveAll(dir)
+	return 1
+}
+
+// serveRun starts the infrastructure, publishes it and serves leases until
+// the run ends.
+func serveRun(dir string, parent int, parentStart string) error {
 	load()
 	if cfgErr != nil {
-		return fail(cfgErr)
+		return cfgErr
 	}
 	rcfg, err := rehearsalBase()
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
 	w, inf, err := world.StartInfra(ctx, rcfg)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	defer w.Close()
-	defer os.RemoveAll(dir)
 	fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure up in %s (provider %s)\n", inf.Started.Round(time.Millisecond), inf.Provider)
-	if host, err := startSharedFirebase(ctx, w); err != nil {
-		return fail(err)
-	} else {
-		inf.FirebaseHost = host
+	if inf.FirebaseHost, err = startSharedFirebase(ctx, w); err != nil {
+		return err
 	}
-
 	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	defer ln.Close()
 	b, _ := json.Marshal(inf)
 	tmp := filepath.Join(dir, "infra.json.tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fail(err)
+		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, "infra.json")); err != nil {
-		return fail(err)
+		return err
 	}
 
 	var (
-		mu    sync.Mutex
-		conns int
-		last  = time.Now()
-		used  = map[int]bool{}
+		mu      sync.Mutex
+		conns   int
+		closing bool
+		last    = time.Now()
+		used    = map[int]bool{}
 	)
 	go func() {
 		for {
@@ -274,6 +297,11 @@ func runDaemon(args []string) int {
 				return
 			}
 			mu.Lock()
+			if closing {
+				mu.Unlock()
+				c.Close()
+				return
+			}
 			slot := 0
 			for i := 1; i < inf.RedisDBs; i++ {
 				if !used[i] {
@@ -311,22 +339,28 @@ func runDaemon(args []string) int {
 		select {
 		case s := <-sig:
 			fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure: %s, tearing down\n", s)
-			return 0
+			os.Remove(filepath.Join(dir, "infra.json"))
+			return nil
 		case <-tick.C:
 		}
 		mu.Lock()
-		n, idle := conns, time.Since(last)
+		why := ""
+		if conns == 0 {
+			if !alive(parent, parentStart) {
+				why = "the run ended"
+			} else if time.Since(last) > idleTimeout {
+				why = fmt.Sprintf("idle for %s", idleTimeout)
+			}
+		}
+		if why != "" {
+			closing = true // no binary attaches from here on
+			os.Remove(filepath.Join(dir, "infra.json"))
+			ln.Close()
+		}
 		mu.Unlock()
-		if n > 0 {
-			continue
-		}
-		if !alive(parent, parentStart) {
-			fmt.Fprintln(os.Stderr, "launchcheck: run infrastructure: the run ended, tearing down")
-			return 0
-		}
-		if idle > idleTimeout {
-			fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure: idle for %s, tearing down\n", idleTimeout)
-			return 0
+		if why != "" {
+			fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure: %s, tearing down\n", why)
+			return nil
 		}
 	}
 }
