@@ -42,6 +42,7 @@ var (
 	theWorld *world.World
 	worldErr error
 	worldEnv *target.Env
+	viaMain  bool // TestMain is Main (the binary can serve as the run's daemon)
 )
 
 func load() {
@@ -67,6 +68,7 @@ func Main(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == daemonArg {
 		os.Exit(runDaemon(os.Args[2:]))
 	}
+	viaMain = true
 	load()
 	if cfgErr != nil {
 		fmt.Fprintf(os.Stderr, "launchcheck: invalid environment:\n%v\n", cfgErr)
@@ -138,6 +140,11 @@ func rehearsalBase() (*config.Config, error) {
 // startOrAttach attaches this binary to the run's shared infrastructure, or
 // (when that cannot be had) starts a world of its own, saying why.
 func startOrAttach(ctx context.Context, rcfg *config.Config) (*world.World, error) {
+	if !viaMain {
+		// Only a binary whose TestMain is Main can be re-executed as the
+		// run's daemon.
+		return world.Start(ctx, rcfg, Components())
+	}
 	inf, l, err := joinRun(ctx, rcfg)
 	var ie *infraError
 	if errors.As(err, &ie) {
