@@ -44,8 +44,8 @@ import (
 
 const (
 	daemonArg   = "launchcheck-rehearsal-daemon"
-	idleTimeout = 90 * time.Second // between two packages' binaries go test may still be compiling
-	joinTimeout = 4 * time.Minute  // how long a binary waits for the run's infrastructure
+	idleTimeout = 5 * time.Minute // go test may still be compiling the next package (cold build, loaded machine)
+	joinTimeout = 4 * time.Minute // how long a binary waits for the run's infrastructure
 )
 
 // runKeyVars shape the shared infrastructure: runs that differ in them never share.

@@ -122,14 +122,28 @@ func ensureImage(ctx context.Context, cli *testcontainers.DockerClient, image st
 	if _, err := cli.ImageInspect(ctx, image); err == nil {
 		return nil
 	}
+	// The engine answers a pull it cannot do (no registry, unknown image)
+	// with an error; a started pull streams progress until done.
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	resp, err := cli.ImagePull(pctx, image, client.ImagePullOptions{})
-	if err != nil {
-		return fmt.Errorf("pull %s: %w", image, err)
+	type pulled struct {
+		resp client.ImagePullResponse
+		err  error
 	}
-	defer resp.Close()
-	if err := resp.Wait(pctx); err != nil {
+	started := make(chan pulled, 1)
+	go func() { r, err := cli.ImagePull(pctx, image, client.ImagePullOptions{}); started <- pulled{r, err} }()
+	var p pulled
+	select {
+	case p = <-started:
+	case <-time.After(60 * time.Second):
+		cancel()
+		return fmt.Errorf("pull %s: the engine did not start the pull within 60s", image)
+	}
+	if p.err != nil {
+		return fmt.Errorf("pull %s: %w", image, p.err)
+	}
+	defer p.resp.Close()
+	if err := p.resp.Wait(pctx); err != nil {
 		return fmt.Errorf("pull %s: %w", image, err)
 	}
 	return nil
