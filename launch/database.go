@@ -77,7 +77,8 @@ func MigrationsApplied(t check.T, env *target.Env) {
 }
 
 // expectedMigrations reads the expected names from HUSTLEXP_EXPECTED_MIGRATIONS
-// or the backend's manifest in HUSTLEXP_REPO_DIR.
+// or the backend's manifest in HUSTLEXP_REPO_DIR (HUSTLEXP_MIGRATION_MANIFEST,
+// by default the real backend/src/jobs/engine-automation-migration-files.ts).
 func expectedMigrations(cfg *config.Config) ([]string, string, error) {
 	if p := cfg.Get(config.ExpectedMigrations); p != "" {
 		names, err := readManifest(p)
@@ -87,25 +88,32 @@ func expectedMigrations(cfg *config.Config) ([]string, string, error) {
 	if repo == "" {
 		return nil, "", fmt.Errorf("%s or %s not set (the expected migration names)", config.ExpectedMigrations, config.RepoDir)
 	}
-	candidates := []string{cfg.Get(config.MigrationManifest)}
-	if candidates[0] == "" {
-		candidates = []string{"migrations/manifest.json", "src/db/migrations/manifest.ts", "src/db/migrations/index.ts",
-			"backend/database/migrations/manifest.ts", "scripts/migration-manifest.json"}
+	rel := cfg.Get(config.MigrationManifest)
+	if rel == "" {
+		return nil, "", fmt.Errorf("%s is empty: set it to the backend's migration manifest relative to %s (the backend's is %s)", config.MigrationManifest, config.RepoDir, config.DefaultMigrationManifest)
 	}
-	for _, c := range candidates {
-		p := filepath.Join(repo, c)
-		if _, err := os.Stat(p); err == nil {
-			names, err := readManifest(p)
-			return names, c, err
-		}
+	p := filepath.Join(repo, rel)
+	if _, err := os.Stat(p); err != nil {
+		return nil, "", fmt.Errorf("no migration manifest at %s in %s (%v); set %s to its path relative to %s", rel, config.RepoDir, err, config.MigrationManifest, config.RepoDir)
 	}
-	return nil, "", fmt.Errorf("no migration manifest in %s (tried %s); set %s", config.RepoDir, strings.Join(candidates, ", "), config.MigrationManifest)
+	names, err := readManifest(p)
+	return names, rel, err
 }
 
-var migrationName = regexp.MustCompile(`["'` + "`" + `]([A-Za-z0-9][A-Za-z0-9_.-]{2,127})["'` + "`" + `]`)
+// ManifestArray is the export of the backend's manifest whose entries are
+// { name, fileName }: name is what applied_migrations.name holds.
+const ManifestArray = "REQUIRED_MIGRATION_FILES"
 
-// readManifest accepts one name per line, a JSON array, or a TS/JS file whose
-// string literals are the names (file extensions like .sql are stripped).
+var (
+	// an object key name (quoted or not, never fileName) followed by a string literal
+	manifestNameKey = regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])["']?name["']?\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|` + "`([^`\n]*)`" + `)`)
+	stringLiteral   = regexp.MustCompile(`"([^"\n]*)"|'([^'\n]*)'|` + "`([^`\n]*)`")
+)
+
+// readManifest accepts one name per line (.txt or no extension), or a JSON/TS/JS
+// manifest: the entries of the REQUIRED_MIGRATION_FILES array (or, without
+// it, of the file's first array). Object entries contribute their name key
+// only (never fileName); string entries are names themselves.
 func readManifest(path string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -121,14 +129,88 @@ func readManifest(path string) ([]string, error) {
 			}
 		}
 	} else {
-		for _, m := range migrationName.FindAllStringSubmatch(text, -1) {
-			names = append(names, strings.TrimSuffix(strings.TrimSuffix(m[1], ".sql"), ".ts"))
+		body, err := manifestArray(stripComments(text))
+		if err != nil {
+			return nil, fmt.Errorf("migration manifest %s: %w", filepath.Base(path), err)
 		}
+		names = manifestNames(body)
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("migration manifest %s lists no names", filepath.Base(path))
 	}
 	return names, nil
+}
+
+// manifestNames: with object entries, each entry's name; otherwise every
+// string literal of the array.
+func manifestNames(body string) []string {
+	pick := func(m []string) string {
+		for _, g := range m[1:] {
+			if g != "" {
+				return g
+			}
+		}
+		return ""
+	}
+	var names []string
+	if strings.Contains(body, "{") {
+		for _, m := range manifestNameKey.FindAllStringSubmatch(body, -1) {
+			if n := pick(m); n != "" {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	for _, m := range stringLiteral.FindAllStringSubmatch(body, -1) {
+		if n := pick(m); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// manifestArray returns the text between the brackets of the
+// REQUIRED_MIGRATION_FILES array literal (or of the first array when the file
+// does not name it: a JSON manifest).
+func manifestArray(text string) (string, error) {
+	start := 0
+	if i := strings.Index(text, ManifestArray); i >= 0 {
+		eq := strings.Index(text[i:], "=")
+		if eq < 0 {
+			return "", fmt.Errorf("%s is not assigned an array", ManifestArray)
+		}
+		start = i + eq
+	} else if !strings.HasPrefix(strings.TrimSpace(text), "[") {
+		return "", fmt.Errorf("no %s array (the backend's manifest exports it)", ManifestArray)
+	}
+	open := strings.Index(text[start:], "[")
+	if open < 0 {
+		return "", fmt.Errorf("%s is not assigned an array", ManifestArray)
+	}
+	open += start
+	depth := 0
+	var quote byte
+	for i := open; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+			if depth == 0 {
+				return text[open+1 : i], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: unterminated array", ManifestArray)
 }
 
 // Trigger is one invariant trigger of the contract (§8.3).
