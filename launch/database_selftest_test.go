@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -165,16 +166,76 @@ func TestSelfDB2InvariantTriggers(t *testing.T) {
 	})
 }
 
-func TestSelfDB3PoolSized(t *testing.T) {
-	_, env := harness.World(t)
-	checktest.MustPass(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) })
-	t.Run("fault=oversized pool", func(t *testing.T) {
-		bad := env.MustWith(map[string]string{config.DBPoolMax: "50"})
-		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, bad) }, "DB_POOL_MAX = 50, want ≤ 20")
+// setRailwayReplicas sets serviceInstance.numReplicas of the production API
+// service in the Railway fake for the duration of the test.
+func setRailwayReplicas(t *testing.T, rw *railwayfake.Fake, n int) {
+	t.Helper()
+	var prev map[string]int
+	rw.Update(func(s *railwayfake.State) {
+		sv := s.Service("hustlexp-engine")
+		prev = sv.NumReplicas
+		sv.NumReplicas = map[string]int{s.Env("production").ID: n}
 	})
-	t.Run("fault=replicas exceed max_connections", func(t *testing.T) {
-		bad := env.MustWith(map[string]string{config.Replicas: "12"})
-		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, bad) }, "but the server allows")
+	t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Service("hustlexp-engine").NumReplicas = prev }) })
+}
+
+// DB-3 and GNG-5 judge the deployment's DB_POOL_MAX (Railway variables) and
+// replica count (serviceInstance.numReplicas), never the operator's numbers:
+// with Railway DB_POOL_MAX=50 the old check passed on HUSTLEXP_DB_POOL_MAX=20.
+func TestSelfDB3PoolSized(t *testing.T) {
+	w, env := harness.World(t)
+	r := checktest.MustPass(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) })
+	if ev := r.Attrs[check.AttrEvidence+"pool_max"]; !strings.Contains(ev, "20 per process × 3 replicas") || !strings.Contains(ev, "DB_POOL_MAX from Railway production/hustlexp-engine") {
+		t.Errorf("evidence %q does not show the deployment's pool size and replicas", ev)
+	}
+	rw := harness.RailwayFake(w)
+	t.Run("fault=deployment runs DB_POOL_MAX=50 (operator default 20)", func(t *testing.T) {
+		setRailwayVar(t, rw, "DB_POOL_MAX", "50", false)
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "deployment's DB_POOL_MAX = 50, want ≤ 20")
+		// GNG-5 divides by the deployment's value, not the operator's 20.
+		r := checktest.MustPass(t, dbTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) })
+		if ev := r.Attrs[check.AttrEvidence+"pool_utilisation"]; !strings.Contains(ev, "of DB_POOL_MAX=50") {
+			t.Errorf("GNG-5 evidence %q, want utilisation of the deployment's DB_POOL_MAX=50", ev)
+		}
+	})
+	t.Run("fault=operator and deployment disagree", func(t *testing.T) {
+		setRailwayVar(t, rw, "DB_POOL_MAX", "15", false)
+		bad := env.MustWith(map[string]string{config.DBPoolMax: "20"})
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, bad) }, "HUSTLEXP_DB_POOL_MAX = 20 but the deployment runs with DB_POOL_MAX = 15")
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, bad) }, "HUSTLEXP_DB_POOL_MAX = 20 but the deployment runs with DB_POOL_MAX = 15")
+	})
+	t.Run("fault=DB_POOL_MAX not set in Railway", func(t *testing.T) {
+		setRailwayVar(t, rw, "DB_POOL_MAX", "", true)
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "DB_POOL_MAX is not set in Railway production/hustlexp-engine", "set DB_POOL_MAX")
+	})
+	t.Run("fault=DB_POOL_MAX sealed", func(t *testing.T) {
+		rw.Update(func(s *railwayfake.State) {
+			k := railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
+			if s.Sealed == nil {
+				s.Sealed = map[string]map[string]bool{}
+			}
+			if s.Sealed[k] == nil {
+				s.Sealed[k] = map[string]bool{}
+			}
+			s.Sealed[k]["DB_POOL_MAX"] = true
+		})
+		t.Cleanup(func() {
+			rw.Update(func(s *railwayfake.State) {
+				delete(s.Sealed[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)], "DB_POOL_MAX")
+			})
+		})
+		r := checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, "DB_POOL_MAX is sealed")
+		if r.Status() != "unverified" {
+			t.Errorf("sealed DB_POOL_MAX: status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=deployment replicas exceed max_connections", func(t *testing.T) {
+		setRailwayReplicas(t, rw, 12)
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "12 replicas × 20", "but the server allows")
+	})
+	t.Run("fault=live run without Railway credentials", func(t *testing.T) {
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "staging", config.RailwayToken: ""})
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, live) }, config.RailwayToken)
 	})
 }
 

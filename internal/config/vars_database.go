@@ -18,7 +18,7 @@ func init() {
 		Var{Name: ExpectedMigrations, Kind: KindPath, Group: "Database",
 			Doc: "File with the expected applied_migrations names, one per line (default: the backend's manifest under HUSTLEXP_REPO_DIR)."},
 		Var{Name: DBPoolMax, Kind: KindInt, Default: "20", Group: "Database",
-			Doc: "DB_POOL_MAX the deployment runs with (per process)."},
+			Doc: "DB-3/GNG-5: the DB_POOL_MAX the operator believes the deployment runs with. The checks read the deployment's own value from Railway; when this is set explicitly and differs, they fail naming both."},
 		Var{Name: DBPoolLimit, Kind: KindInt, Default: "20", Group: "Database",
 			Doc: "The checklist's ceiling for DB_POOL_MAX (\"max 20\")."},
 		Var{Name: DBHeadroom, Kind: KindInt, Default: "10", Group: "Database",

@@ -2,10 +2,13 @@ package harness
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
 )
 
@@ -31,6 +34,22 @@ func SeedTaxJob(ctx context.Context, url string) error {
 }
 
 func init() {
+	// The Railway service instance runs as many replicas as the stand-in.
+	Register(world.Component{Name: "railway-replicas", Order: 26, Start: func(ctx context.Context, w *world.World) error {
+		n, err := strconv.Atoi(w.Env()[config.Replicas])
+		if err != nil || n < 1 {
+			n = 1
+		}
+		RailwayFake(w).Update(func(s *railwayfake.State) {
+			if e, sv := s.Env("production"), s.Service("hustlexp-engine"); e != nil && sv != nil {
+				if sv.NumReplicas == nil {
+					sv.NumReplicas = map[string]int{}
+				}
+				sv.NumReplicas[e.ID] = n
+			}
+		})
+		return nil
+	}})
 	Register(world.Component{Name: "tax-job", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		return SeedTaxJob(ctx, w.RedisURL)
 	}})
