@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/pgrestore"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -120,6 +121,22 @@ func TestSelfWK3Monitoring(t *testing.T) {
 		if r.Status() != "unverified" {
 			t.Errorf("status %s, want unverified", r.Status())
 		}
+	})
+	// The alert ops/compliance/1099-threshold-tracking.md proposes, loaded in
+	// Prometheus, over a metric the backend never emits (captures 08b): dead.
+	t.Run("fault=alert rule over a metric the backend never emits", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		rule := "groups:\n- name: compliance\n  rules:\n  - alert: Worker1099ThresholdApproaching\n    expr: worker_annual_earnings_usd{app=\"hustlexp\"} > 4000\n    labels:\n      severity: info\n"
+		if err := p.LoadRules("compliance.yml", []byte(rule)); err != nil {
+			t.Fatal(err)
+		}
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.RedisURL: taxRedisDB(t, w, 9, false)})
+		checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) },
+			"alert rule Worker1099ThresholdApproaching", "worker_annual_earnings_usd", "never emits")
 	})
 	t.Run("a tax table the deployment writes is a monitor", func(t *testing.T) {
 		l := newLedger(t, 1)
