@@ -230,8 +230,8 @@ func TestSelfDB3PoolSized(t *testing.T) {
 		}
 	})
 	t.Run("fault=deployment replicas exceed max_connections", func(t *testing.T) {
-		setRailwayReplicas(t, rw, 12)
-		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "12 replicas × 20", "but the server allows")
+		setRailwayReplicas(t, rw, 100)
+		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "100 replicas × 20", "but the server allows")
 	})
 	t.Run("fault=live run without Railway credentials", func(t *testing.T) {
 		live := env.MustWith(map[string]string{config.HustlexpTarget: "staging", config.RailwayToken: ""})
