@@ -29,22 +29,24 @@ func TestCapturedDashboardPanelsWithoutEmittedMetrics(t *testing.T) {
 	}
 	var m struct {
 		Families []struct {
+			Metric      string   `json:"metric"`
 			SampleNames []string `json:"sample_names"`
-			SeriesCount int      `json:"series_count"`
 		} `json:"families"`
 	}
 	if err := json.Unmarshal(sharedOrSkip(t, specs.CapturedMetricNames), &m); err != nil {
 		t.Fatal(err)
 	}
 	emitted := map[string]bool{}
-	for _, f := range m.Families {
-		if f.SeriesCount > 0 {
-			for _, n := range f.SampleNames {
-				emitted[n] = true
-			}
+	for _, f := range m.Families { // declared families count, with or without samples yet
+		emitted[f.Metric] = true
+		for _, n := range f.SampleNames {
+			emitted[n] = true
 		}
 	}
-	got := panelsWithoutEmittedMetrics(d, emitted)
+	if len(emitted) < 30 {
+		t.Fatalf("only %d metric names read from the capture", len(emitted))
+	}
+	got := panelsWithoutEmittedMetrics(d, func(m string) bool { return emitted[m] })
 	want := []string{
 		`"Active DB Connections" (pg_pool_active_connections)`,
 		`"AI Cost (USD/day)" (ai_usage_cost_usd_total)`,
@@ -54,6 +56,15 @@ func TestCapturedDashboardPanelsWithoutEmittedMetrics(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("panels without emitted metrics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestExposedNamesCountDeclaredFamilies(t *testing.T) {
+	got := exposedNames("# HELP http_requests_total x\n# TYPE http_requests_total counter\n# TYPE lat histogram\nup 1\nproc{a=\"b\"} 2\n")
+	for _, n := range []string{"http_requests_total", "lat_bucket", "lat_count", "up", "proc"} {
+		if !got[n] {
+			t.Errorf("%s not exposed: %v", n, got)
+		}
 	}
 }
 
