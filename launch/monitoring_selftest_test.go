@@ -308,6 +308,11 @@ func TestSelfMON4(t *testing.T) {
 		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Scopes = slackfake.Healthy().Scopes }) })
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "chat:write")
 	})
+	t.Run("fault=token without groups:read (private channels)", func(t *testing.T) {
+		sf.Update(func(s *slackfake.State) { s.Scopes = []string{"channels:read", "chat:write"} })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Scopes = slackfake.Healthy().Scopes }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "missing_scope", "add groups:read")
+	})
 	t.Run("fault=P1/P2 not routed to Slack", func(t *testing.T) {
 		am.SetConfig(alertmanagerfake.WithoutSlack())
 		t.Cleanup(func() { am.SetConfig(alertmanagerfake.HealthyConfig) })

@@ -236,6 +236,15 @@ func TestSelfDAY4SentryNewIssues(t *testing.T) {
 		}
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "152 new Sentry issues")
 	})
+	t.Run("organization issues endpoint, not the deprecated project one", func(t *testing.T) {
+		f, priv := privateSentry(t, env)
+		checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, priv) })
+		f.View(func(s *sentryfake.State) {
+			if s.DeprecatedIssueCalls != 0 {
+				t.Fatalf("DAY-4 called the deprecated /projects/{org}/{project}/issues/ endpoint %d times", s.DeprecatedIssueCalls)
+			}
+		})
+	})
 	t.Run("fault=token revoked", func(t *testing.T) {
 		f, bad := privateSentry(t, env)
 		f.Update(func(s *sentryfake.State) { s.Unauthorized = true })
