@@ -44,6 +44,15 @@ func (r *NeonRestorer) Install() {
 			return
 		}
 		st.OnCreate = r.Create
+		// Neon lists a branch's URI under the parent's database and role
+		// (those of DATABASE_URL); the restored copy has another name here
+		st.BranchNames = func() (string, string) {
+			c, err := pgx.ParseConfig(r.w.Env()[config.DatabaseURL])
+			if err != nil {
+				return "", ""
+			}
+			return c.Database, c.User
+		}
 		prev := st.OnDelete
 		st.OnDelete = func(id string) {
 			r.Deleted(id)
