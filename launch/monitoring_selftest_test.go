@@ -57,14 +57,7 @@ func sharedFile(t *testing.T, rel string) string {
 // privateGrafana starts a Grafana fake holding payload (nil: no dashboard).
 func privateGrafana(t *testing.T, payload []byte) *grafanafake.Fake {
 	t.Helper()
-	g := grafanafake.New(harness.RehearsalGrafanaToken)
-	t.Cleanup(g.Close)
-	if payload != nil {
-		if _, err := g.Import(payload); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return g
+	return grafanafake.Run(t, harness.RehearsalGrafanaToken, grafanafake.WithDashboard(payload))
 }
 
 // privateProm starts a Prometheus fake with two hours of healthy traffic

@@ -209,8 +209,7 @@ func TestSelfDAY3AISpend(t *testing.T) {
 
 func privateSentry(t *testing.T, env *target.Env) (*sentryfake.Fake, *target.Env) {
 	t.Helper()
-	f := sentryfake.New(sentryfake.Options{Token: "selftest-sentry", Org: "hx", Project: "api"})
-	t.Cleanup(f.Close)
+	f := sentryfake.Run(t, func(o *sentryfake.Options) { o.Token, o.Org, o.Project = "selftest-sentry", "hx", "api" })
 	f.EnableIssues(sentryfake.HealthyIssues(time.Now()))
 	return f, env.MustWith(map[string]string{config.SentryAPIURL: f.URL, config.SentryAuthToken: "selftest-sentry",
 		config.SentryOrg: "hx", config.SentryProject: "api"})

@@ -25,8 +25,7 @@ func TestClientAndFakeAgainstAlertmanagerOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := alertmanagerfake.New()
-	defer f.Close()
+	f := alertmanagerfake.Run(t)
 	chk, err := oascheck.New(doc, f.URL+"/api/v2")
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,9 @@ func project(url string) *railway.Client {
 }
 
 func TestClientAgainstFake(t *testing.T) {
-	f := railwayfake.New(railwayfake.Options{Revision: rev, Variables: map[string]string{"NODE_ENV": "production"}, CustomDomain: "api.example.test"})
-	defer f.Close()
+	f := railwayfake.Run(t, func(o *railwayfake.Options) {
+		*o = railwayfake.Options{Revision: rev, Variables: map[string]string{"NODE_ENV": "production"}, CustomDomain: "api.example.test"}
+	})
 	var pid string
 	f.View(func(s *railwayfake.State) { pid = s.ProjectID })
 	c := project(f.URL)
@@ -63,8 +64,9 @@ func TestClientAgainstFake(t *testing.T) {
 // Project-Access-Token, RAILWAY_API_TOKEN an account/team token sent as a
 // bearer; each is accepted only in its own header.
 func TestTokensGoInTheirOwnHeader(t *testing.T) {
-	f := railwayfake.New(railwayfake.Options{Revision: rev, Token: "proj-tok", APIToken: "acct-tok"})
-	defer f.Close()
+	f := railwayfake.Run(t, func(o *railwayfake.Options) {
+		*o = railwayfake.Options{Revision: rev, Token: "proj-tok", APIToken: "acct-tok"}
+	})
 	var pid string
 	f.View(func(s *railwayfake.State) { pid = s.ProjectID })
 	ctx := context.Background()
@@ -99,8 +101,7 @@ func TestTokensGoInTheirOwnHeader(t *testing.T) {
 }
 
 func TestClientErrors(t *testing.T) {
-	f := railwayfake.New(railwayfake.Options{Revision: rev})
-	defer f.Close()
+	f := railwayfake.Run(t, func(o *railwayfake.Options) { *o = railwayfake.Options{Revision: rev} })
 	ctx := context.Background()
 	if _, err := railway.NewProject(f.URL, "wrong", time.Second).Project(ctx, "x"); !railway.IsUnauthorized(err) {
 		t.Fatalf("wrong token: %v", err)
@@ -164,8 +165,7 @@ func TestEveryDocumentValidAgainstRailwaySchema(t *testing.T) {
 // unknown field with Railway's error shape.
 func TestFakeAnswersOnlySelectedFields(t *testing.T) {
 	schemaOrSkip(t)
-	f := railwayfake.New(railwayfake.Options{Revision: rev})
-	defer f.Close()
+	f := railwayfake.Run(t, func(o *railwayfake.Options) { *o = railwayfake.Options{Revision: rev} })
 	var pid string
 	f.View(func(s *railwayfake.State) { pid = s.ProjectID })
 	var d map[string]any
@@ -191,8 +191,7 @@ func TestFakeAnswersOnlySelectedFields(t *testing.T) {
 // (its msg) + attributes; the id is found with @requestId:<id>, and a search
 // of the message text (the old check) does not find it.
 func TestLogAttributesAndFilter(t *testing.T) {
-	f := railwayfake.New(railwayfake.Options{Revision: rev})
-	defer f.Close()
+	f := railwayfake.Run(t, func(o *railwayfake.Options) { *o = railwayfake.Options{Revision: rev} })
 	id := "launchcheck-run1-mon6-abcd"
 	var dep string
 	now := time.Now().Add(-time.Minute)
@@ -240,8 +239,9 @@ func TestLogAttributesAndFilter(t *testing.T) {
 func TestSealedVariablesEveryShape(t *testing.T) {
 	for _, mode := range []string{railwayfake.SealedOmitted, railwayfake.SealedNull, railwayfake.SealedMasked} {
 		t.Run("sealed="+mode, func(t *testing.T) {
-			f := railwayfake.New(railwayfake.Options{Revision: rev, Variables: map[string]string{"NODE_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x"}})
-			defer f.Close()
+			f := railwayfake.Run(t, func(o *railwayfake.Options) {
+				*o = railwayfake.Options{Revision: rev, Variables: map[string]string{"NODE_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x"}}
+			})
 			var pid, env, svc string
 			f.Update(func(s *railwayfake.State) {
 				pid, env, svc = s.ProjectID, s.Environments[0].ID, s.Services[0].ID

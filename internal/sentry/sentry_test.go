@@ -13,8 +13,7 @@ import (
 // Sentry pages project keys with the Link header: every key of every page
 // is read (the old client read the first page only).
 func TestKeysFollowsLinkPagination(t *testing.T) {
-	f := sentryfake.New(sentryfake.Options{})
-	defer f.Close()
+	f := sentryfake.Run(t)
 	var org, project, token string
 	f.Update(func(s *sentryfake.State) {
 		org, project, token = s.Org, s.Projects[0].Slug, s.Token
