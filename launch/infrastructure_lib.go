@@ -30,9 +30,12 @@ func httpTimeout(env *target.Env) time.Duration { return env.Cfg.Duration(config
 // cloudflareVars are what the Cloudflare-backed checks need.
 var cloudflareVars = []string{config.CloudflareAPIToken, config.CloudflareZone, config.CloudflareAPIURL}
 
-// railwayVars are the variables every Railway-backed check needs besides a
-// token (railwayClient).
-var railwayVars = []string{config.RailwayProjectID, config.RailwayAPIURL}
+// railwayVars are the variables every Railway-backed check needs; the
+// token is either of two (railwayClient).
+var railwayVars = []string{config.RailwayProjectID, config.RailwayAPIURL, railwayEitherToken}
+
+// railwayEitherToken stands for "RAILWAY_TOKEN or RAILWAY_API_TOKEN" in need().
+const railwayEitherToken = config.RailwayToken + "|" + config.RailwayAPIToken
 
 // railwayClient builds the Railway client from RAILWAY_TOKEN (a project
 // token, sent as Project-Access-Token) or else RAILWAY_API_TOKEN (an account
@@ -67,21 +70,37 @@ func hostVars(env *target.Env) []string {
 	return []string{config.BaseURL}
 }
 
-// need lists every missing variable of a check at once.
+// need lists every missing variable of a check at once; "A|B" is
+// satisfied by either.
 func need(t check.T, env *target.Env, groups ...[]string) {
 	t.Helper()
-	var all []string
+	var all, either []string
 	for _, g := range groups {
-		all = append(all, g...)
+		for _, n := range g {
+			if strings.Contains(n, "|") {
+				either = append(either, n)
+			} else {
+				all = append(all, n)
+			}
+		}
 	}
-	check.Need(t, env.Cfg, all...)
+	missing := env.Cfg.Missing(all...)
+	for _, e := range either {
+		alts := strings.Split(e, "|")
+		if len(env.Cfg.Missing(alts...)) == len(alts) {
+			missing = append(missing, strings.Join(alts, " or "))
+		}
+	}
+	if len(missing) > 0 {
+		check.NotConfigured(t, env.Cfg, strings.Join(missing, ", ")+" not set")
+	}
 }
 
 // railwayTarget resolves the production environment and API service.
 func railwayTarget(t check.T, ctx context.Context, env *target.Env) (*railway.Client, *railway.Target) {
 	t.Helper()
+	need(t, env, railwayVars)
 	rc := railwayClient(t, env)
-	check.Need(t, env.Cfg, railwayVars...)
 	tgt, err := rc.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
 		if railway.IsUnauthorized(err) {
