@@ -61,6 +61,16 @@ func TestSelfINF1RailwayProduction(t *testing.T) {
 		wrong := env.MustWith(map[string]string{config.RailwayToken: api})
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, wrong) }, "Not Authorized", config.RailwayToken)
 	})
+	t.Run("every document the checks sent is valid against Railway's schema", func(t *testing.T) {
+		ok, why := rw.Validating()
+		if !ok {
+			t.Skipf("the Railway fake is not validating: %v", why)
+		}
+		checktest.MustPass(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) })
+		if r := rw.Rejected(); len(r) > 0 {
+			t.Fatalf("the Railway fake rejected documents the checks sent: %v", r)
+		}
+	})
 	t.Run("fault=live run with neither Railway token", func(t *testing.T) {
 		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.RailwayToken: "", config.RailwayAPIToken: ""})
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, live) }, config.RailwayToken, config.RailwayAPIToken)
