@@ -35,7 +35,7 @@ var cloudflareVars = []string{config.CloudflareAPIToken, config.CloudflareZone, 
 var railwayVars = []string{config.RailwayProjectID, config.RailwayAPIURL, railwayEitherToken}
 
 // railwayEitherToken stands for "RAILWAY_TOKEN or RAILWAY_API_TOKEN" in need().
-const railwayEitherToken = config.RailwayToken + "|" + config.RailwayAPIToken
+var railwayEitherToken = check.AnyOf(config.RailwayToken, config.RailwayAPIToken)
 
 // railwayClient builds the Railway client from RAILWAY_TOKEN (a project
 // token, sent as Project-Access-Token) or else RAILWAY_API_TOKEN (an account
