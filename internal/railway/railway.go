@@ -541,12 +541,34 @@ func (c *Client) Latest(ctx context.Context, t *Target) (*Deployment, error) {
 // name (tests validate each against Railway's published schema).
 func Documents() map[string]string {
 	return map[string]string{
-		"Project":              projectQuery,
-		"Deployments":          deploymentsQuery,
-		"DeploymentLogs":       logsQuery,
-		"DeploymentLogSearch":  logSearchQuery,
-		"Variables":            variablesQuery,
-		"EnvironmentVariables": envVarsQuery,
-		"Domains":              domainsQuery,
+		"Project":                 projectQuery,
+		"Deployments":             deploymentsQuery,
+		"DeploymentLogs":          logsQuery,
+		"DeploymentLogSearch":     logSearchQuery,
+		"Variables":               variablesQuery,
+		"EnvironmentVariables":    envVarsQuery,
+		"Domains":                 domainsQuery,
+		"ServiceInstanceReplicas": replicasQuery,
 	}
+}
+
+const replicasQuery = `query ServiceInstanceReplicas($environmentId: String!, $serviceId: String!) {
+  serviceInstance(environmentId: $environmentId, serviceId: $serviceId) { numReplicas }
+}`
+
+// NumReplicas returns serviceInstance.numReplicas of a service in an
+// environment; nil when Railway leaves it unset.
+func (c *Client) NumReplicas(ctx context.Context, environmentID, serviceID string) (*int, error) {
+	var d struct {
+		ServiceInstance *struct {
+			NumReplicas *int `json:"numReplicas"`
+		} `json:"serviceInstance"`
+	}
+	if err := c.Do(ctx, "ServiceInstanceReplicas", replicasQuery, map[string]any{"environmentId": environmentID, "serviceId": serviceID}, &d); err != nil {
+		return nil, err
+	}
+	if d.ServiceInstance == nil {
+		return nil, nil
+	}
+	return d.ServiceInstance.NumReplicas, nil
 }
