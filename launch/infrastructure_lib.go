@@ -30,8 +30,37 @@ func httpTimeout(env *target.Env) time.Duration { return env.Cfg.Duration(config
 // cloudflareVars are what the Cloudflare-backed checks need.
 var cloudflareVars = []string{config.CloudflareAPIToken, config.CloudflareZone, config.CloudflareAPIURL}
 
-// railwayVars are the variables every Railway-backed check needs.
-var railwayVars = []string{config.RailwayToken, config.RailwayProjectID, config.RailwayAPIURL}
+// railwayVars are the variables every Railway-backed check needs; the
+// token is either of two (railwayClient).
+var railwayVars = []string{config.RailwayProjectID, config.RailwayAPIURL, railwayEitherToken}
+
+// railwayEitherToken stands for "RAILWAY_TOKEN or RAILWAY_API_TOKEN" in need().
+var railwayEitherToken = check.AnyOf(config.RailwayToken, config.RailwayAPIToken)
+
+// railwayClient builds the Railway client from RAILWAY_TOKEN (a project
+// token, sent as Project-Access-Token) or else RAILWAY_API_TOKEN (an account
+// or team token, sent as a bearer); neither set is missing configuration.
+func railwayClient(t check.T, env *target.Env) *railway.Client {
+	t.Helper()
+	c, ok := railway.ForTokens(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Get(config.RailwayAPIToken), httpTimeout(env))
+	if !ok {
+		check.NotConfigured(t, env.Cfg, fmt.Sprintf("%s (a project token, preferred) or %s (an account/team token) not set", config.RailwayToken, config.RailwayAPIToken))
+	}
+	return c
+}
+
+// railwayTokenSet reports whether either Railway token is configured.
+func railwayTokenSet(env *target.Env) bool {
+	return env.Cfg.Get(config.RailwayToken) != "" || env.Cfg.Get(config.RailwayAPIToken) != ""
+}
+
+// railwayTokenName names the token variable in use.
+func railwayTokenName(env *target.Env) string {
+	if env.Cfg.Get(config.RailwayToken) == "" && env.Cfg.Get(config.RailwayAPIToken) != "" {
+		return config.RailwayAPIToken
+	}
+	return config.RailwayToken
+}
 
 // hostVars are what the API host needs: HUSTLEXP_API_HOST or the base URL.
 func hostVars(env *target.Env) []string {
@@ -41,25 +70,41 @@ func hostVars(env *target.Env) []string {
 	return []string{config.BaseURL}
 }
 
-// need lists every missing variable of a check at once.
+// need lists every missing variable of a check at once; "A|B" is
+// satisfied by either.
 func need(t check.T, env *target.Env, groups ...[]string) {
 	t.Helper()
-	var all []string
+	var all, either []string
 	for _, g := range groups {
-		all = append(all, g...)
+		for _, n := range g {
+			if strings.Contains(n, "|") {
+				either = append(either, n)
+			} else {
+				all = append(all, n)
+			}
+		}
 	}
-	check.Need(t, env.Cfg, all...)
+	missing := env.Cfg.Missing(all...)
+	for _, e := range either {
+		alts := strings.Split(e, "|")
+		if len(env.Cfg.Missing(alts...)) == len(alts) {
+			missing = append(missing, strings.Join(alts, " or "))
+		}
+	}
+	if len(missing) > 0 {
+		check.NotConfigured(t, env.Cfg, strings.Join(missing, ", ")+" not set")
+	}
 }
 
 // railwayTarget resolves the production environment and API service.
 func railwayTarget(t check.T, ctx context.Context, env *target.Env) (*railway.Client, *railway.Target) {
 	t.Helper()
-	check.Need(t, env.Cfg, railwayVars...)
-	rc := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), httpTimeout(env))
+	need(t, env, railwayVars)
+	rc := railwayClient(t, env)
 	tgt, err := rc.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
 		if railway.IsUnauthorized(err) {
-			t.Fatalf("%v (%s rejected: set a valid Railway token with access to project %s)", err, config.RailwayToken, env.Cfg.Get(config.RailwayProjectID))
+			t.Fatalf("%v (%s rejected: set a valid Railway token with access to project %s)", err, railwayTokenName(env), env.Cfg.Get(config.RailwayProjectID))
 		}
 		t.Fatalf("%v", err)
 	}
@@ -79,13 +124,12 @@ func railwayVariables(t check.T, ctx context.Context, env *target.Env) map[strin
 func railwayVariablesSealed(t check.T, ctx context.Context, env *target.Env) (map[string]string, map[string]bool) {
 	t.Helper()
 	rc, tgt := railwayTarget(t, ctx, env)
-	vars, err := rc.Variables(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
+	vars, sealed, sealedErr, err := rc.VariablesSealed(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
 	if err != nil {
 		t.Fatalf("read variables of %s in %s: %v", tgt.Service.Name, tgt.Environment.Name, err)
 	}
-	sealed, err := rc.SealedNames(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
-	if err != nil {
-		t.Logf("sealed variable names unavailable (%v): sealed variables would count as missing", err)
+	if sealedErr != nil {
+		t.Logf("sealed flags unavailable (%v): only null or masked values count as sealed", sealedErr)
 	}
 	return vars, sealed
 }

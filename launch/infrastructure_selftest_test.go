@@ -52,6 +52,29 @@ func TestSelfINF1RailwayProduction(t *testing.T) {
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Unauthorized = false }) })
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "Not Authorized", config.RailwayToken)
 	})
+	t.Run("account token as RAILWAY_API_TOKEN (bearer)", func(t *testing.T) {
+		var api string
+		rw.View(func(s *railwayfake.State) { api = s.APIToken })
+		acct := env.MustWith(map[string]string{config.RailwayToken: "", config.RailwayAPIToken: api})
+		checktest.MustPass(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, acct) })
+		// an account token put in RAILWAY_TOKEN goes out as Project-Access-Token: Railway refuses it
+		wrong := env.MustWith(map[string]string{config.RailwayToken: api})
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, wrong) }, "Not Authorized", config.RailwayToken)
+	})
+	t.Run("every document the checks sent is valid against Railway's schema", func(t *testing.T) {
+		ok, why := rw.Validating()
+		if !ok {
+			t.Skipf("the Railway fake is not validating: %v", why)
+		}
+		checktest.MustPass(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) })
+		if r := rw.Rejected(); len(r) > 0 {
+			t.Fatalf("the Railway fake rejected documents the checks sent: %v", r)
+		}
+	})
+	t.Run("fault=live run with neither Railway token", func(t *testing.T) {
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.RailwayToken: "", config.RailwayAPIToken: ""})
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, live) }, config.RailwayToken, config.RailwayAPIToken)
+	})
 	t.Run("fault=garbage body", func(t *testing.T) {
 		rw.Update(func(s *railwayfake.State) { s.GarbageBody = true })
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.GarbageBody = false }) })

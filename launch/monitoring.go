@@ -58,17 +58,26 @@ func promClient(t check.T, env *target.Env) *prom.Client {
 }
 
 // DashboardImported checks MON-1: Grafana dashboard imported (`ops/grafana/dashboard.json`).
-// The dashboard with the file's uid exists, its panels match the file
+// First, without Grafana: every panel of the file reads metrics the backend
+// emits on its own /metrics (panels that never can show data are named).
+// Then the dashboard with the file's uid exists, its panels match the file
 // (titles and queries), and every panel query parses and returns series.
 func DashboardImported(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.GrafanaURL, config.GrafanaToken, config.PrometheusURL)
 	data, path := opsFile(t, env, config.DashboardFile, ops.DashboardPath)
 	want, err := grafana.ParseFile(data)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	ctx := check.Ctx(t, env.Cfg)
+	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	if emitted, err := emittedMetrics(ctx, env); err != nil {
+		t.Errorf("the backend's /metrics could not be read, so the panels' metrics cannot be compared with what it emits: %v", err)
+	} else if dead := panelsWithoutEmittedMetrics(want, emittedOrScraped(ctx, env, emitted)); len(dead) > 0 {
+		t.Errorf("%s: %d of %d panels read metrics the backend never emits on /metrics (nor has Prometheus any series of them), so they can never show data: %s",
+			path, len(dead), len(want.QueryPanels()), strings.Join(dead, "; "))
+	}
+	check.Need(t, env.Cfg, config.GrafanaURL, config.GrafanaToken, config.PrometheusURL)
 	gc := grafana.New(env.Cfg.Get(config.GrafanaURL), env.Cfg.Get(config.GrafanaToken), env.Cfg.Duration(config.HTTPTimeout))
 	got, err := gc.Dashboard(ctx, want.UID)
 	if errors.Is(err, grafana.ErrNotFound) {
@@ -201,12 +210,13 @@ func selectorsOf(rule, expr string) ([]ruleSelector, error) {
 // loaded with health ok, and every metric and label a rule filters on exists.
 func AlertRulesDeployed(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.PrometheusURL)
+	// the file first: a file Prometheus rejects fails without any server
 	data, path := opsFile(t, env, config.AlertRulesFile, ops.AlertRulesPath)
 	rgs, errs := parseRuleFile(data)
 	if len(errs) > 0 {
 		t.Fatalf("%s: Prometheus would reject this rule file: %s", path, strings.Join(errs, "; "))
 	}
+	check.Need(t, env.Cfg, config.PrometheusURL)
 	groupName := env.Cfg.Get(config.AlertRuleGroup)
 	var group *rulefmt.RuleGroup
 	for i := range rgs.Groups {
@@ -277,7 +287,9 @@ func checkRulesLoaded(t check.T, ctx context.Context, env *target.Env, pc *prom.
 			t.Errorf("rule %q of group %q is not loaded in Prometheus (an older file is deployed?)", name, group.Name)
 		case l.health != "ok":
 			t.Errorf("rule %q health %q, want ok: %s", name, l.health, l.lastError)
-		case !sameExpr(l.query, r.Expr):
+		case source == "Grafana alerting" && !grafanaShowsExpr(l.query, r.Expr):
+			t.Errorf("rule %q: Grafana's data-source queries %q match neither the file's expression %q nor its query without the threshold %q", name, l.query, strings.TrimSpace(r.Expr), dataQuery(r.Expr))
+		case source != "Grafana alerting" && !sameExpr(l.query, r.Expr):
 			t.Errorf("rule %q deployed query %q differs from the file's %q", name, l.query, strings.TrimSpace(r.Expr))
 		}
 	}
@@ -292,6 +304,51 @@ func ruleInfo(r any) (name, health, lastError, query string) {
 		return x.Name, string(x.Health), x.LastError, x.Query
 	}
 	return "", "", "", ""
+}
+
+// grafanaShowsExpr compares what Grafana can show of a Grafana-managed
+// rule (its data-source queries joined with " | "; the threshold is a
+// separate Grafana expression that never appears) with the file's rule:
+// one data query is the whole expression, or the expression without its
+// top-level comparison with a number.
+func grafanaShowsExpr(query, fileExpr string) bool {
+	data := dataQuery(fileExpr)
+	for _, q := range strings.Split(query, " | ") {
+		if sameExpr(q, fileExpr) || sameExpr(q, data) {
+			return true
+		}
+	}
+	return false
+}
+
+// dataQuery is expr without a top-level comparison with a number (the
+// part Grafana runs on the data source; the threshold is Grafana's).
+func dataQuery(expr string) string {
+	e, err := promParser.ParseExpr(expr)
+	if err != nil {
+		return strings.TrimSpace(expr)
+	}
+	for {
+		p, ok := e.(*parser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	if b, ok := e.(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() {
+		r := b.RHS
+		for {
+			p, ok := r.(*parser.ParenExpr)
+			if !ok {
+				break
+			}
+			r = p.Expr
+		}
+		if _, ok := r.(*parser.NumberLiteral); ok {
+			return b.LHS.String()
+		}
+	}
+	return e.String()
 }
 
 func sameExpr(a, b string) bool {

@@ -268,6 +268,9 @@ func findChannel(ctx context.Context, c *slack.Client, name string) (*sl.Channel
 	for page := 0; page < 50; page++ {
 		chans, cursor, err := c.GetConversationsContext(ctx, params)
 		if err != nil {
+			if strings.Contains(err.Error(), "missing_scope") {
+				return nil, fmt.Errorf("Slack conversations.list: %v: %s", err, channelScopeHint(c))
+			}
 			return nil, fmt.Errorf("Slack conversations.list: %v", err)
 		}
 		for i := range chans {
@@ -283,6 +286,22 @@ func findChannel(ctx context.Context, c *slack.Client, name string) (*sl.Channel
 	}
 	sort.Strings(seen)
 	return nil, fmt.Errorf("Slack channel #%s missing (the bot sees %d channels: %s): create it or set %s", name, len(seen), strings.Join(monFirst(seen, 10), ", "), config.SlackAlertsChannel)
+}
+
+// channelScopeHint names the scopes listing public and private channels
+// needs that the token lacks (channels:read, groups:read).
+func channelScopeHint(c *slack.Client) string {
+	scopes, seen := c.Scopes()
+	var lack []string
+	for _, s := range []string{"channels:read", "groups:read"} {
+		if !seen || !monHas(scopes, s) {
+			lack = append(lack, s)
+		}
+	}
+	if len(lack) == 0 {
+		lack = []string{"channels:read", "groups:read"}
+	}
+	return fmt.Sprintf("listing public and private channels needs channels:read and groups:read; add %s to the bot token (has %s)", strings.Join(lack, " and "), strings.Join(scopes, ","))
 }
 
 func monFirst(xs []string, n int) []string {

@@ -18,10 +18,19 @@ import (
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// logStore finds log lines containing a text.
+// logStore finds the request log line of a request id.
 type logStore interface {
 	Name() string
-	Search(ctx context.Context, text string) ([]string, error)
+	// Search returns the lines that may be the request log line of id,
+	// each as the JSON line the backend wrote or as it is stored.
+	Search(ctx context.Context, id string) ([]logEntry, error)
+}
+
+// logEntry is a stored log line: Text as stored; Attrs the structured keys
+// the store parsed out of it (Railway), nil when the store keeps raw lines.
+type logEntry struct {
+	Text  string
+	Attrs map[string]string
 }
 
 // railwayLogs searches the deployment logs of the live Railway deployment.
@@ -32,21 +41,21 @@ type railwayLogs struct {
 
 func (r railwayLogs) Name() string { return "Railway deployment logs (" + r.deployment + ")" }
 
-const logSearchQuery = `query DeploymentLogs($deploymentId: String!, $filter: String, $limit: Int) {
-  deploymentLogs(deploymentId: $deploymentId, filter: $filter, limit: $limit) { message severity timestamp }
-}`
-
-func (r railwayLogs) Search(ctx context.Context, text string) ([]string, error) {
-	var d struct {
-		Logs []railway.LogLine `json:"deploymentLogs"`
-	}
-	// quoted: Railway's filter syntax reads a bare "-" as NOT
-	if err := r.c.Do(ctx, "DeploymentLogs", logSearchQuery, map[string]any{"deploymentId": r.deployment, "filter": `"` + text + `"`, "limit": 100}, &d); err != nil {
+// Search asks Railway for the entries whose requestId attribute is id:
+// Railway turns the backend's JSON line into a message (its msg) plus one
+// attribute per other key, so the id is an attribute, not message text.
+func (r railwayLogs) Search(ctx context.Context, id string) ([]logEntry, error) {
+	logs, err := r.c.SearchLogs(ctx, r.deployment, railway.AttributeFilter("requestId", id), 100)
+	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, l := range d.Logs {
-		out = append(out, l.Message)
+	out := make([]logEntry, 0, len(logs))
+	for _, l := range logs {
+		e := logEntry{Text: l.Message, Attrs: map[string]string{}}
+		for _, a := range l.Attributes {
+			e.Attrs[a.Key], _ = l.Attr(a.Key)
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -67,7 +76,16 @@ func redactedHost(u string) string {
 	return "(bad URL)"
 }
 
-func (s sinkLogs) Search(ctx context.Context, text string) ([]string, error) {
+func (s sinkLogs) Search(ctx context.Context, text string) ([]logEntry, error) {
+	lines, err := s.lines(ctx, text)
+	out := make([]logEntry, len(lines))
+	for i, l := range lines {
+		out[i] = logEntry{Text: l}
+	}
+	return out, err
+}
+
+func (s sinkLogs) lines(ctx context.Context, text string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	u, err := url.Parse(s.url)
@@ -120,9 +138,9 @@ func logStoreOf(t check.T, env *target.Env) logStore {
 	if env.Cfg.Get(config.LogQueryURL) != "" {
 		return sinkLogs{url: env.Cfg.Get(config.LogQueryURL), token: env.Cfg.Get(config.LogQueryToken), timeout: env.Cfg.Duration(config.HTTPTimeout)}
 	}
-	check.Need(t, env.Cfg, config.RailwayToken, config.RailwayProjectID)
+	c := railwayClient(t, env)
+	check.Need(t, env.Cfg, config.RailwayProjectID)
 	ctx := check.Ctx(t, env.Cfg)
-	c := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Duration(config.HTTPTimeout))
 	tg, err := c.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
 		t.Fatalf("%v", err)
@@ -140,13 +158,18 @@ func logStoreOf(t check.T, env *target.Env) logStore {
 	return nil
 }
 
-// requestLogLine reports whether line is the §12.4 request log line of id.
-func requestLogLine(line, id string) bool {
+// requestLogLine reports whether e is the §12.4 request log line of id: its
+// requestId attribute (Railway) or the requestId key of its JSON line (a
+// sink keeping raw lines); a plain-text line only when it contains id.
+func requestLogLine(e logEntry, id string) bool {
+	if e.Attrs != nil {
+		return e.Attrs["requestId"] == id
+	}
 	var m map[string]any
-	if json.Unmarshal([]byte(line), &m) == nil {
+	if json.Unmarshal([]byte(e.Text), &m) == nil {
 		return m["requestId"] == id
 	}
-	return strings.Contains(line, id)
+	return strings.Contains(e.Text, id)
 }
 
 // LogAggregation checks MON-6: Log aggregation (Railway logs → external if needed).
@@ -178,7 +201,7 @@ func LogAggregation(t check.T, env *target.Env) {
 	if got := resp.Header.Get("X-Request-Id"); got != id {
 		t.Errorf("GET /health/liveness echoed X-Request-Id %q, want %q (§1): log lines cannot be correlated with requests", got, id)
 	}
-	var found string
+	var found logEntry
 	err = check.Poll(ctx, env.Cfg.Duration(config.LogDeadline), func(ctx context.Context) error {
 		lines, err := store.Search(ctx, id)
 		if err != nil {
@@ -197,5 +220,5 @@ func LogAggregation(t check.T, env *target.Env) {
 	}
 	check.Evidence(t, "log_delay", ms(time.Since(sent)))
 	check.Evidence(t, "log_store", store.Name())
-	t.Logf("log line: %.200s", found)
+	t.Logf("log line: %.200s", found.Text)
 }

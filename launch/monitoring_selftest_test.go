@@ -27,6 +27,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/specs"
 	"github.com/hustlexp/launchcheck/internal/target"
 	"github.com/hustlexp/launchcheck/launch"
 )
@@ -43,17 +44,20 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	return p
 }
 
+// sharedFile is the path of rel in ../shared, or skips saying why.
+func sharedFile(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := specs.Shared(rel)
+	if err != nil {
+		t.Skipf("cannot judge the captured file: %v", err)
+	}
+	return p
+}
+
 // privateGrafana starts a Grafana fake holding payload (nil: no dashboard).
 func privateGrafana(t *testing.T, payload []byte) *grafanafake.Fake {
 	t.Helper()
-	g := grafanafake.New(harness.RehearsalGrafanaToken)
-	t.Cleanup(g.Close)
-	if payload != nil {
-		if _, err := g.Import(payload); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return g
+	return grafanafake.Run(t, harness.RehearsalGrafanaToken, grafanafake.WithDashboard(payload))
 }
 
 // privateProm starts a Prometheus fake with two hours of healthy traffic
@@ -94,6 +98,13 @@ func TestSelfMON1(t *testing.T) {
 		g := privateGrafana(t, payload)
 		bad := env.MustWith(map[string]string{config.GrafanaURL: g.URL, config.DashboardFile: writeTemp(t, "dashboard.json", payload)})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) }, "Request rate by route", "Error rate (5xx %)", "CPU (user)")
+	})
+	t.Run("fault=the backend's own dashboard.json (captured), Grafana unreachable", func(t *testing.T) {
+		file := sharedFile(t, specs.CapturedDashboard)
+		bad := env.MustWith(map[string]string{config.DashboardFile: file, config.GrafanaURL: "http://127.0.0.1:1"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.DashboardImported(ct, bad) },
+			"never emits", `"Active DB Connections" (pg_pool_active_connections)`, `"AI Cost (USD/day)"`, `"Escrow State Distribution"`,
+			`"Circuit Breaker States"`, `"Task Creation Rate" (tasks_created_total)`)
 	})
 	t.Run("fault=Grafana panel differs from the file", func(t *testing.T) {
 		stale := []byte(strings.Replace(string(ops.Dashboard), `"title": "Latency P50 / P99"`, `"title": "Latency"`, 1))
@@ -144,16 +155,34 @@ func TestSelfMON2(t *testing.T) {
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, `"hustlexp.critical" is not loaded`)
 	})
 	t.Run("rules provisioned in Grafana alerting", func(t *testing.T) {
-		empty, rules := privateProm(t, nil), privateProm(t, ops.AlertRules)
+		// Grafana's shape: `query` holds only the data-source PromQL (no
+		// threshold); the old comparison with the whole expression failed here.
+		empty := privateProm(t, nil)
 		g := privateGrafana(t, ops.Dashboard)
-		g.SetAlertRulesFrom(rules.URL)
+		managed, err := grafanafake.ManagedFromRuleFile(ops.AlertRules, "HustleXP")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.SetManagedRules(managed)
 		alt := env.MustWith(map[string]string{config.PrometheusURL: empty.URL, config.GrafanaURL: g.URL})
 		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, alt) })
 		if got := r.Attrs[check.AttrEvidence+"rules_source"]; got != "Grafana alerting" {
 			t.Fatalf("rules_source %q", got)
 		}
-		g.SetAlertRulesFrom("")
+		stale, err := grafanafake.ManagedFromRuleFile([]byte(strings.Replace(rules, "max by (instance) (nodejs_heap_size_used_bytes)", "max by (instance) (nodejs_heap_size_total_bytes)", 1)), "HustleXP")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.SetManagedRules(stale)
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, alt) }, "HustleXPHeapHigh", "Grafana's data-source queries", "nodejs_heap_size_total_bytes")
+		g.SetManagedRules(nil)
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, alt) }, "nor in Grafana alerting")
+	})
+	t.Run("fault=the backend's own critical.yml (captured)", func(t *testing.T) {
+		file := sharedFile(t, specs.CapturedAlertRules)
+		// no Prometheus needed: the file is judged first
+		bad := env.MustWith(map[string]string{config.AlertRulesFile: file, config.PrometheusURL: ""})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.AlertRulesDeployed(ct, bad) }, "Prometheus would reject", "EscrowStuckInFunded")
 	})
 	t.Run("fault=deployed rules older than the file", func(t *testing.T) {
 		p := privateProm(t, []byte(strings.Replace(rules, "> 0.01", "> 0.05", 1)))
@@ -271,6 +300,11 @@ func TestSelfMON4(t *testing.T) {
 		sf.Update(func(s *slackfake.State) { s.Scopes = []string{"channels:read", "groups:read"} })
 		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Scopes = slackfake.Healthy().Scopes }) })
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "chat:write")
+	})
+	t.Run("fault=token without groups:read (private channels)", func(t *testing.T) {
+		sf.Update(func(s *slackfake.State) { s.Scopes = []string{"channels:read", "chat:write"} })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Scopes = slackfake.Healthy().Scopes }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "missing_scope", "add groups:read")
 	})
 	t.Run("fault=P1/P2 not routed to Slack", func(t *testing.T) {
 		am.SetConfig(alertmanagerfake.WithoutSlack())

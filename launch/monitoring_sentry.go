@@ -125,7 +125,7 @@ func sentryReleaseIsDeployed(t check.T, ctx context.Context, c *sentry.Client, e
 	}
 	latest := rels[0]
 	check.Evidence(t, "release", fmt.Sprintf("%s (deployed %s)", latest.Version, rbShort(rev)))
-	if env.Cfg.Get(config.RailwayToken) != "" && env.Cfg.Get(config.RailwayProjectID) != "" {
+	if railwayTokenSet(env) && env.Cfg.Get(config.RailwayProjectID) != "" {
 		if live, err := railwayLiveCommit(ctx, env); err != nil {
 			t.Errorf("Railway: %v", err)
 		} else if live != rev {
@@ -173,7 +173,7 @@ func sentryDrill(t check.T, env *target.Env, c *sentry.Client, base string) {
 // railwayLiveCommit returns the commit of the live (newest SUCCESS)
 // deployment of the production service.
 func railwayLiveCommit(ctx context.Context, env *target.Env) (string, error) {
-	c := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Duration(config.HTTPTimeout))
+	c, _ := railway.ForTokens(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Get(config.RailwayAPIToken), env.Cfg.Duration(config.HTTPTimeout))
 	tg, err := c.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
 		return "", err

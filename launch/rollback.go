@@ -40,9 +40,9 @@ func rbShort(sha string) string {
 // that Railway can roll back to; its commit and age are reported.
 func RailwayRollbackReady(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.RailwayToken, config.RailwayProjectID)
+	c := railwayClient(t, env)
+	check.Need(t, env.Cfg, config.RailwayProjectID)
 	ctx := check.Ctx(t, env.Cfg)
-	c := railway.New(env.Cfg.Get(config.RailwayAPIURL), env.Cfg.Get(config.RailwayToken), env.Cfg.Duration(config.HTTPTimeout))
 	tg, err := c.Resolve(ctx, env.Cfg.Get(config.RailwayProjectID), env.Cfg.Get(config.RailwayEnvironment), env.Cfg.Get(config.RailwayService))
 	if err != nil {
 		t.Fatalf("%v", err)

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/stripe/stripe-go/v76"
 )
 
 // PlatformWebhookEvents and ConnectWebhookEvents are the event types the
@@ -156,28 +154,4 @@ func short(v any) string {
 		s = s[:57] + "..."
 	}
 	return s
-}
-
-// rawConnectFlag reads the undocumented "connect" attribute of one endpoint
-// from the raw list page (stripe-go's WebhookEndpoint has no such field); nil
-// when the API did not send it.
-func rawConnectFlag(resp *stripe.APIResponse, id string) *bool {
-	if resp == nil {
-		return nil
-	}
-	var page struct {
-		Data []struct {
-			ID      string `json:"id"`
-			Connect *bool  `json:"connect"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(resp.RawJSON, &page) != nil {
-		return nil
-	}
-	for _, d := range page.Data {
-		if d.ID == id {
-			return d.Connect
-		}
-	}
-	return nil
 }

@@ -209,8 +209,7 @@ func TestSelfDAY3AISpend(t *testing.T) {
 
 func privateSentry(t *testing.T, env *target.Env) (*sentryfake.Fake, *target.Env) {
 	t.Helper()
-	f := sentryfake.New(sentryfake.Options{Token: "selftest-sentry", Org: "hx", Project: "api"})
-	t.Cleanup(f.Close)
+	f := sentryfake.Run(t, func(o *sentryfake.Options) { o.Token, o.Org, o.Project = "selftest-sentry", "hx", "api" })
 	f.EnableIssues(sentryfake.HealthyIssues(time.Now()))
 	return f, env.MustWith(map[string]string{config.SentryAPIURL: f.URL, config.SentryAuthToken: "selftest-sentry",
 		config.SentryOrg: "hx", config.SentryProject: "api"})
@@ -235,6 +234,15 @@ func TestSelfDAY4SentryNewIssues(t *testing.T) {
 				FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
 		}
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "152 new Sentry issues")
+	})
+	t.Run("organization issues endpoint, not the deprecated project one", func(t *testing.T) {
+		f, priv := privateSentry(t, env)
+		checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, priv) })
+		f.View(func(s *sentryfake.State) {
+			if s.DeprecatedIssueCalls != 0 {
+				t.Fatalf("DAY-4 called the deprecated /projects/{org}/{project}/issues/ endpoint %d times", s.DeprecatedIssueCalls)
+			}
+		})
 	})
 	t.Run("fault=token revoked", func(t *testing.T) {
 		f, bad := privateSentry(t, env)

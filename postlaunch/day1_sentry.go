@@ -2,18 +2,16 @@ package postlaunch
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/sentry"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -35,57 +33,29 @@ type SentryIssue struct {
 // Events returns the issue's event count.
 func (i SentryIssue) Events() int { n, _ := strconv.Atoi(i.Count); return n }
 
-var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next";\s*results="true"`)
-
 // newSentryIssues lists unresolved issues first seen in the last 24 h in the
-// environment, following Sentry's Link-header pagination (at most 10 pages).
+// environment from Sentry's supported organization issues endpoint
+// (/organizations/{org}/issues/?project=<id>; the project endpoint is
+// deprecated and rate-limited), following its Link-header pagination (at
+// most 10 pages).
 func newSentryIssues(ctx context.Context, cfg *config.Config) ([]SentryIssue, error) {
-	base := strings.TrimRight(cfg.Get(config.SentryAPIURL), "/")
-	q := url.Values{"query": {"is:unresolved firstSeen:-24h"}, "statsPeriod": {"24h"}, "limit": {"100"}}
+	c := sentry.New(cfg.Get(config.SentryAPIURL), cfg.Get(config.SentryAuthToken), cfg.Duration(config.HTTPTimeout))
+	p, err := c.Project(ctx, cfg.Get(config.SentryOrg), cfg.Get(config.SentryProject))
+	if err != nil {
+		return nil, fmt.Errorf("Sentry project %s/%s: %v", cfg.Get(config.SentryOrg), cfg.Get(config.SentryProject), err)
+	}
+	q := url.Values{"query": {"is:unresolved firstSeen:-24h"}, "statsPeriod": {"24h"}, "limit": {"100"}, "project": {p.ID}}
 	if env := cfg.Get(config.SentryEnvironment); env != "" {
 		q.Set("environment", env)
 	}
-	path := fmt.Sprintf("/api/0/projects/%s/%s/issues/", url.PathEscape(cfg.Get(config.SentryOrg)), url.PathEscape(cfg.Get(config.SentryProject)))
-	next := base + path + "?" + q.Encode()
-	hc := &http.Client{Timeout: cfg.Duration(config.HTTPTimeout)}
 	var out []SentryIssue
-	for page := 0; next != "" && page < 10; page++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
-		if err != nil {
-			return nil, fmt.Errorf("Sentry issues: bad %s: %v", config.SentryAPIURL, err)
+	path := fmt.Sprintf("/organizations/%s/issues/?%s", url.PathEscape(cfg.Get(config.SentryOrg)), q.Encode())
+	if err := sentry.GetAll(ctx, c, path, 10, &out); err != nil {
+		var se *sentry.StatusError
+		if errors.As(err, &se) && (se.Status == 401 || se.Status == 403) {
+			return nil, fmt.Errorf("%v: %s needs event:read / project:read on organization %s", err, config.SentryAuthToken, cfg.Get(config.SentryOrg))
 		}
-		req.Header.Set("Authorization", "Bearer "+cfg.Get(config.SentryAuthToken))
-		req.Header.Set("Accept", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("Sentry GET %s: %v", path, err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("Sentry GET %s: reading body: %v", path, err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			hint := ""
-			switch resp.StatusCode {
-			case 401, 403:
-				hint = " (check SENTRY_AUTH_TOKEN: it needs event:read / project:read)"
-			case 404:
-				hint = " (check SENTRY_ORG / SENTRY_PROJECT)"
-			}
-			return nil, fmt.Errorf("Sentry GET %s = %d%s: %s", path, resp.StatusCode, hint, oneLine(string(body), 160))
-		}
-		var pageIssues []SentryIssue
-		if err := json.Unmarshal(body, &pageIssues); err != nil {
-			return nil, fmt.Errorf("Sentry GET %s: not a JSON list of issues (%s): %v", path, oneLine(string(body), 80), err)
-		}
-		out = append(out, pageIssues...)
-		next = ""
-		if m := nextLink.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
-			if u, err := resp.Request.URL.Parse(m[1]); err == nil {
-				next = u.String()
-			}
-		}
+		return nil, err
 	}
 	return out, nil
 }

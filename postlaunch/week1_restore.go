@@ -137,10 +137,13 @@ func RestoreWorks(t check.T, env *target.Env) {
 	ttr := time.Since(start)
 	check.Evidence(t, "time_to_restore", ttr.Round(time.Millisecond))
 	check.Evidence(t, "restore_point", at.Format(time.RFC3339))
-	if len(created.ConnectionURIs) == 0 || created.ConnectionURIs[0].ConnectionURI == "" {
-		t.Fatalf("WK-4: Neon returned no connection URI for branch %s: cannot inspect the restore", name)
+	// one URI per role/database pair, in no documented order: take the
+	// configured database's and role's (those of DATABASE_URL)
+	wantDB, wantRole := pgDatabaseRole(primary)
+	dsn, err := neon.PickConnectionURI(created.ConnectionURIs, wantDB, wantRole)
+	if err != nil {
+		t.Fatalf("WK-4: branch %s: %v: cannot inspect the restore", name, err)
 	}
-	dsn := created.ConnectionURIs[0].ConnectionURI
 
 	// Row counts on the restored branch.
 	var got map[string]tableCount
@@ -250,4 +253,13 @@ func deleteBranchNamed(nc *neon.Client, project, name, id string) {
 		id = b.ID
 	}
 	nc.DeleteBranch(ctx, project, id)
+}
+
+// pgDatabaseRole returns the database and role of a Postgres connection string.
+func pgDatabaseRole(dsn string) (db, role string) {
+	c, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", ""
+	}
+	return c.Database, c.User
 }

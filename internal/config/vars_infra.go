@@ -5,6 +5,7 @@ package config
 // Security, Monitoring and Rollback sections.
 const (
 	RailwayToken       = "RAILWAY_TOKEN"
+	RailwayAPIToken    = "RAILWAY_API_TOKEN"
 	RailwayAPIURL      = "RAILWAY_API_URL"
 	RailwayProjectID   = "RAILWAY_PROJECT_ID"
 	RailwayEnvironment = "RAILWAY_ENVIRONMENT"
@@ -32,7 +33,9 @@ const (
 func init() {
 	declare(
 		Var{Name: RailwayToken, Kind: KindSecret, Group: "Infrastructure",
-			Doc: "Railway API token (account or team token, sent as bearer; read-only use) for deployments, variables and logs."},
+			Doc: "Railway project token of the production environment (sent as Project-Access-Token; the least-privilege choice) for deployments, variables and logs; used before RAILWAY_API_TOKEN."},
+		Var{Name: RailwayAPIToken, Kind: KindSecret, Group: "Infrastructure",
+			Doc: "Railway account or team token (sent as Authorization: Bearer), used when RAILWAY_TOKEN is not set."},
 		Var{Name: RailwayAPIURL, Kind: KindURL, Default: "https://backboard.railway.com/graphql/v2", Group: "Infrastructure",
 			Doc: "Railway public GraphQL endpoint."},
 		Var{Name: RailwayProjectID, Kind: KindString, Group: "Infrastructure",

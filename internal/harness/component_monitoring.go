@@ -171,24 +171,18 @@ func PagerDutyFake(w *world.World) *pagerdutyfake.Fake {
 // SlackFake returns the rehearsal's Slack fake.
 func SlackFake(w *world.World) *slackfake.Fake { return w.Part("slack").(*slackfake.Fake) }
 
-// StandinLogLines returns the stand-in's request log lines as Railway log
-// lines (message = the Pino JSON line).
+// StandinLogLines returns the stand-in's request log lines (Pino JSON on
+// stdout) as Railway stores them: normalised into message, severity and
+// attributes (railwayfake.Normalize).
 func StandinLogLines(w *world.World) []railwayfake.LogLine {
 	raw := Standin(w).Logs()
 	out := make([]railwayfake.LogLine, 0, len(raw))
 	for _, l := range raw {
 		var m struct {
-			Level int   `json:"level"`
-			Time  int64 `json:"time"`
+			Time int64 `json:"time"`
 		}
 		_ = json.Unmarshal([]byte(l), &m)
-		sev := "info"
-		if m.Level >= 50 {
-			sev = "error"
-		} else if m.Level >= 40 {
-			sev = "warn"
-		}
-		out = append(out, railwayfake.LogLine{Message: l, Severity: sev, Timestamp: time.UnixMilli(m.Time)})
+		out = append(out, railwayfake.Normalize(l, railwayfake.Stdout, time.UnixMilli(m.Time)))
 	}
 	return out
 }

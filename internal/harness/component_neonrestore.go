@@ -44,6 +44,16 @@ func (r *NeonRestorer) Install() {
 			return
 		}
 		st.OnCreate = r.Create
+		// Neon lists a branch's URI under the parent's database (the
+		// source) and the role of DATABASE_URL; the restored copy has
+		// another name on the world's server
+		st.BranchNames = func() (string, string) {
+			c, err := pgx.ParseConfig(r.w.Env()[config.DatabaseURL])
+			if err != nil {
+				return "", ""
+			}
+			return r.src, c.User
+		}
 		prev := st.OnDelete
 		st.OnDelete = func(id string) {
 			r.Deleted(id)

@@ -77,9 +77,53 @@ type Operation struct {
 	Error    string `json:"error,omitempty"`
 }
 
-// ConnectionURI is returned when a branch is created with an endpoint.
+// ConnectionURI is returned when a branch is created with an endpoint: one
+// per role/database pair, in no documented order.
 type ConnectionURI struct {
-	ConnectionURI string `json:"connection_uri"`
+	ConnectionURI string               `json:"connection_uri"`
+	Parameters    ConnectionParameters `json:"connection_parameters"`
+}
+
+// ConnectionParameters are the parts of a connection URI (password left out).
+type ConnectionParameters struct {
+	Database string `json:"database"`
+	Role     string `json:"role"`
+	Host     string `json:"host"`
+}
+
+// pair returns the database and role of a connection URI: its parameters,
+// else the URI's own path and user.
+func (c ConnectionURI) pair() (db, role string) {
+	db, role = c.Parameters.Database, c.Parameters.Role
+	if db != "" && role != "" {
+		return db, role
+	}
+	if u, err := url.Parse(c.ConnectionURI); err == nil {
+		if db == "" {
+			db = strings.TrimPrefix(u.Path, "/")
+		}
+		if role == "" && u.User != nil {
+			role = u.User.Username()
+		}
+	}
+	return db, role
+}
+
+// PickConnectionURI returns the URI of database and role among those Neon
+// returned; an error lists the pairs it has (never a password).
+func PickConnectionURI(uris []ConnectionURI, database, role string) (string, error) {
+	var pairs []string
+	for _, c := range uris {
+		db, r := c.pair()
+		if db == database && r == role && c.ConnectionURI != "" {
+			return c.ConnectionURI, nil
+		}
+		pairs = append(pairs, r+"@"+db)
+	}
+	if len(pairs) == 0 {
+		return "", fmt.Errorf("Neon returned no connection URI")
+	}
+	return "", fmt.Errorf("Neon returned no connection URI for role %s on database %s (it returned %s)", role, database, strings.Join(pairs, ", "))
 }
 
 // CreatedBranch is the response of POST /projects/{id}/branches.
@@ -192,13 +236,45 @@ func (c *Client) Project(ctx context.Context, id string) (Project, error) {
 	return out.Project, err
 }
 
-// Branches returns GET /projects/{id}/branches.
+// BranchPageSize is the limit of one branches page.
+var BranchPageSize = 100
+
+// Branches returns every branch of GET /projects/{id}/branches, following
+// the cursor pagination (limit, then cursor = pagination.next).
 func (c *Client) Branches(ctx context.Context, project string) ([]Branch, error) {
-	var out struct {
-		Branches []Branch `json:"branches"`
+	var all []Branch
+	cursor := ""
+	seen := map[string]bool{}
+	for page := 0; page < 1000; page++ {
+		q := url.Values{"limit": {fmt.Sprint(BranchPageSize)}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var out struct {
+			Branches   []Branch `json:"branches"`
+			Pagination *struct {
+				Next   string `json:"next"`
+				Cursor string `json:"cursor"`
+			} `json:"pagination"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/projects/"+url.PathEscape(project)+"/branches?"+q.Encode(), nil, &out); err != nil {
+			return all, err
+		}
+		all = append(all, out.Branches...)
+		next := ""
+		if out.Pagination != nil {
+			next = out.Pagination.Next
+			if next == "" {
+				next = out.Pagination.Cursor
+			}
+		}
+		if next == "" || len(out.Branches) == 0 || seen[next] {
+			return all, nil
+		}
+		seen[next] = true
+		cursor = next
 	}
-	err := c.do(ctx, http.MethodGet, "/projects/"+url.PathEscape(project)+"/branches", nil, &out)
-	return out.Branches, err
+	return all, fmt.Errorf("Neon API GET /projects/%s/branches: more than 1000 pages", project)
 }
 
 // Endpoints returns GET /projects/{id}/endpoints.

@@ -19,15 +19,39 @@ import (
 
 // Client talks to one Railway GraphQL endpoint.
 type Client struct {
-	URL     string
-	Token   string
-	Timeout time.Duration // per call; 0 means 10 s
-	HTTP    *http.Client
+	URL   string
+	Token string
+	// ProjectToken: Token is a project token, sent as Project-Access-Token
+	// (Railway's RAILWAY_TOKEN); otherwise an account/team token sent as
+	// Authorization: Bearer (Railway's RAILWAY_API_TOKEN).
+	ProjectToken bool
+	Timeout      time.Duration // per call; 0 means 10 s
+	HTTP         *http.Client
 }
 
-// New returns a client for url with a bearer token.
+// New returns a client for url with an account or team token (bearer).
 func New(url, token string, timeout time.Duration) *Client {
 	return &Client{URL: url, Token: token, Timeout: timeout, HTTP: &http.Client{}}
+}
+
+// NewProject returns a client for url with a project token
+// (Project-Access-Token): scoped to one project and environment, the
+// least-privilege choice for a launch gate.
+func NewProject(url, token string, timeout time.Duration) *Client {
+	return &Client{URL: url, Token: token, ProjectToken: true, Timeout: timeout, HTTP: &http.Client{}}
+}
+
+// ForTokens picks the client for Railway's two token variables the way
+// Railway's CLI does: a project token (RAILWAY_TOKEN) first, else an
+// account/team token (RAILWAY_API_TOKEN). ok is false when both are empty.
+func ForTokens(url, projectToken, apiToken string, timeout time.Duration) (c *Client, ok bool) {
+	switch {
+	case projectToken != "":
+		return NewProject(url, projectToken, timeout), true
+	case apiToken != "":
+		return New(url, apiToken, timeout), true
+	}
+	return nil, false
 }
 
 // Error is a GraphQL-level error Railway returned.
@@ -73,7 +97,11 @@ func (c *Client) Do(ctx context.Context, op, query string, vars map[string]any, 
 		return fmt.Errorf("railway %s: bad RAILWAY_API_URL: %v", op, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if c.ProjectToken {
+		req.Header.Set("Project-Access-Token", c.Token)
+	} else {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
@@ -249,16 +277,60 @@ func (c *Client) Deployments(ctx context.Context, projectID, environmentID, serv
 	return d.Deployments.nodes(), nil
 }
 
-// LogLine is one line of deployment logs.
+// LogLine is one Railway log entry. Railway parses a JSON line: its `msg`
+// is Message, its `level` Severity, and every other key an attribute.
 type LogLine struct {
-	Message   string    `json:"message"`
-	Severity  string    `json:"severity"`
-	Timestamp time.Time `json:"timestamp"`
+	Message    string         `json:"message"`
+	Severity   string         `json:"severity"`
+	Timestamp  time.Time      `json:"timestamp"`
+	Attributes []LogAttribute `json:"attributes"`
+}
+
+// LogAttribute is one key of a structured log line.
+type LogAttribute struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Attr returns attribute key as text: a value holding a JSON string is
+// unquoted (Railway's value is the JSON text of the key's value).
+func (l LogLine) Attr(key string) (string, bool) {
+	for _, a := range l.Attributes {
+		if a.Key == key {
+			var s string
+			if json.Unmarshal([]byte(a.Value), &s) == nil {
+				return s, true
+			}
+			return a.Value, true
+		}
+	}
+	return "", false
 }
 
 const logsQuery = `query DeploymentLogs($deploymentId: String!, $limit: Int) {
-  deploymentLogs(deploymentId: $deploymentId, limit: $limit) { message severity timestamp }
+  deploymentLogs(deploymentId: $deploymentId, limit: $limit) { message severity timestamp attributes { key value } }
 }`
+
+const logSearchQuery = `query DeploymentLogSearch($deploymentId: String!, $filter: String, $limit: Int) {
+  deploymentLogs(deploymentId: $deploymentId, filter: $filter, limit: $limit) { message severity timestamp attributes { key value } }
+}`
+
+// AttributeFilter is Railway's filter for entries whose attribute key is
+// value (`@key:value`).
+func AttributeFilter(key, value string) string { return "@" + key + ":" + value }
+
+// SearchLogs returns up to limit entries of a deployment matching filter
+// (Railway's filter syntax: `@key:value` for an attribute, a quoted phrase
+// for a substring of the message).
+func (c *Client) SearchLogs(ctx context.Context, deploymentID, filter string, limit int) ([]LogLine, error) {
+	var d struct {
+		Logs []LogLine `json:"deploymentLogs"`
+	}
+	if err := c.Do(ctx, "DeploymentLogSearch", logSearchQuery, map[string]any{"deploymentId": deploymentID, "filter": filter, "limit": limit}, &d); err != nil {
+		return nil, err
+	}
+	return d.Logs, nil
+}
 
 // DeploymentLogs returns up to limit log lines of a deployment.
 func (c *Client) DeploymentLogs(ctx context.Context, deploymentID string, limit int) ([]LogLine, error) {
@@ -275,24 +347,72 @@ const variablesQuery = `query Variables($projectId: String!, $environmentId: Str
   variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId)
 }`
 
-// Variables returns the rendered variables of a service in an environment.
+// Variables returns the readable rendered variables of a service in an
+// environment. A key whose value is null or a masked placeholder is left
+// out (its value cannot be read); VariablesSealed says which those are.
 // Callers must treat the values as secrets: never print them.
 func (c *Client) Variables(ctx context.Context, projectID, environmentID, serviceID string) (map[string]string, error) {
+	vals, _, err := c.variables(ctx, projectID, environmentID, serviceID)
+	return vals, err
+}
+
+func (c *Client) variables(ctx context.Context, projectID, environmentID, serviceID string) (map[string]string, map[string]bool, error) {
 	var d struct {
 		Variables map[string]*string `json:"variables"`
 	}
 	if err := c.Do(ctx, "Variables", variablesQuery, map[string]any{"projectId": projectID, "environmentId": environmentID, "serviceId": serviceID}, &d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string]string, len(d.Variables))
+	unreadable := map[string]bool{}
 	for k, v := range d.Variables {
-		if v != nil {
+		switch {
+		case v == nil, Masked(*v):
+			unreadable[k] = true
+		default:
 			out[k] = *v
-		} else {
-			out[k] = ""
 		}
 	}
-	return out, nil
+	return out, unreadable, nil
+}
+
+// Masked reports whether v is a masked placeholder rather than a value:
+// only mask characters (*, •, ●), at least three of them, or a
+// <sealed>/[sealed]-style marker. Railway does not document how a sealed
+// value shows, so a value like this is never parsed as the variable's value.
+func Masked(v string) bool {
+	t := strings.TrimSpace(v)
+	if l := strings.ToLower(t); l == "<sealed>" || l == "[sealed]" || l == "sealed" || l == "<redacted>" || l == "[redacted]" {
+		return true
+	}
+	if len([]rune(t)) < 3 {
+		return false
+	}
+	for _, r := range t {
+		if r != '*' && r != '•' && r != '●' {
+			return false
+		}
+	}
+	return true
+}
+
+// VariablesSealed returns the readable variables of a service and the names
+// of its sealed ones. A variable is sealed when Railway marks it isSealed,
+// or when the variables query omits its value, answers null, or shows a
+// masked placeholder (Railway's docs do not say which it does): all three
+// are "sealed", and a placeholder never becomes a value. When the sealed
+// flags cannot be read (sealedErr), null and masked values still count.
+func (c *Client) VariablesSealed(ctx context.Context, projectID, environmentID, serviceID string) (vals map[string]string, sealed map[string]bool, sealedErr, err error) {
+	vals, sealed, err = c.variables(ctx, projectID, environmentID, serviceID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	flagged, sealedErr := c.SealedNames(ctx, projectID, environmentID, serviceID)
+	for k := range flagged {
+		sealed[k] = true
+		delete(vals, k) // whatever the query showed for it is not its value
+	}
+	return vals, sealed, sealedErr, nil
 }
 
 // VarMeta describes a variable without its value.
@@ -415,6 +535,21 @@ func (c *Client) Latest(ctx context.Context, t *Target) (*Deployment, error) {
 		return nil, fmt.Errorf("railway: service %s has no deployment in environment %s", t.Service.Name, t.Environment.Name)
 	}
 	return &ds[0], nil
+}
+
+// Documents are every GraphQL document this client can send, by operation
+// name (tests validate each against Railway's published schema).
+func Documents() map[string]string {
+	return map[string]string{
+		"Project":                 projectQuery,
+		"Deployments":             deploymentsQuery,
+		"DeploymentLogs":          logsQuery,
+		"DeploymentLogSearch":     logSearchQuery,
+		"Variables":               variablesQuery,
+		"EnvironmentVariables":    envVarsQuery,
+		"Domains":                 domainsQuery,
+		"ServiceInstanceReplicas": replicasQuery,
+	}
 }
 
 const replicasQuery = `query ServiceInstanceReplicas($environmentId: String!, $serviceId: String!) {

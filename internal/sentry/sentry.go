@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -48,15 +49,45 @@ func (e *StatusError) Error() string {
 
 // Get fetches path (under /api/0) and decodes JSON into out.
 func (c *Client) Get(ctx context.Context, path string, out any) error {
+	_, err := c.get(ctx, c.BaseURL+"/api/0"+path, path, out)
+	return err
+}
+
+// nextLink matches the next page of Sentry's Link header (only when it has results).
+var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next";\s*results="true"`)
+
+// GetAll fetches every page of a list endpoint (Sentry's Link-header
+// pagination, at most maxPages pages) and appends each page's items to out
+// (a pointer to a slice).
+func GetAll[T any](ctx context.Context, c *Client, path string, maxPages int, out *[]T) error {
+	next := c.BaseURL + "/api/0" + path
+	for page := 0; next != ""; page++ {
+		if page >= maxPages {
+			return fmt.Errorf("sentry GET %s: more than %d pages", path, maxPages)
+		}
+		var items []T
+		link, err := c.get(ctx, next, path, &items)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, items...)
+		next = link
+	}
+	return nil
+}
+
+// get fetches the absolute URL u (path names it in errors), decodes JSON
+// into out and returns the URL of the next page ("" when none).
+func (c *Client) get(ctx context.Context, u, path string, out any) (string, error) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/api/0"+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return fmt.Errorf("sentry: bad SENTRY_API_URL: %v", err)
+		return "", fmt.Errorf("sentry: bad SENTRY_API_URL: %v", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Accept", "application/json")
@@ -66,20 +97,26 @@ func (c *Client) Get(ctx context.Context, path string, out any) error {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("sentry GET %s: %v", path, err)
+		return "", fmt.Errorf("sentry GET %s: %v", path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return fmt.Errorf("sentry GET %s: reading body: %v", path, err)
+		return "", fmt.Errorf("sentry GET %s: reading body: %v", path, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return &StatusError{Path: path, Status: resp.StatusCode, Body: snippet(raw)}
+		return "", &StatusError{Path: path, Status: resp.StatusCode, Body: snippet(raw)}
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("sentry GET %s: body is not the expected JSON (%s): %v", path, snippet(raw), err)
+		return "", fmt.Errorf("sentry GET %s: body is not the expected JSON (%s): %v", path, snippet(raw), err)
 	}
-	return nil
+	next := ""
+	if m := nextLink.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+		if nu, err := resp.Request.URL.Parse(m[1]); err == nil {
+			next = nu.String()
+		}
+	}
+	return next, nil
 }
 
 func snippet(b []byte) string {
@@ -127,10 +164,10 @@ func (c *Client) Project(ctx context.Context, org, project string) (*Project, er
 	return &p, nil
 }
 
-// Keys lists the client keys of org/project.
+// Keys lists every client key of org/project (all Link-header pages).
 func (c *Client) Keys(ctx context.Context, org, project string) ([]Key, error) {
 	var ks []Key
-	if err := c.Get(ctx, "/projects/"+esc(org)+"/"+esc(project)+"/keys/", &ks); err != nil {
+	if err := GetAll(ctx, c, "/projects/"+esc(org)+"/"+esc(project)+"/keys/", 50, &ks); err != nil {
 		return nil, err
 	}
 	return ks, nil

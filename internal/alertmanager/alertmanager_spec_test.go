@@ -1,0 +1,65 @@
+package alertmanager_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
+	"github.com/hustlexp/launchcheck/internal/alertmanager"
+	"github.com/hustlexp/launchcheck/internal/specs"
+	"github.com/hustlexp/launchcheck/internal/specs/oascheck"
+)
+
+// Every request the Alertmanager client sends and every answer the fake
+// gives (status, alerts, posting alerts, receivers, silences) is valid
+// against Alertmanager's published API v2 description (Swagger 2.0,
+// converted with openapi2conv), with no undeclared response field.
+func TestClientAndFakeAgainstAlertmanagerOpenAPI(t *testing.T) {
+	doc, err := oascheck.LoadSwagger2(specs.AlertmanagerOpenAPI)
+	if errors.Is(err, specs.ErrAbsent) {
+		t.Skipf("Alertmanager's OpenAPI description is not available: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := alertmanagerfake.Run(t)
+	chk, err := oascheck.New(doc, f.URL+"/api/v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: chk.Transport(nil), Timeout: 5 * time.Second}
+	c := alertmanager.New(f.URL, "", 5*time.Second)
+	c.HTTP = hc
+	ctx := context.Background()
+	if _, err := c.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := c.PostAlerts(ctx, []alertmanager.PostableAlert{{Labels: map[string]string{"alertname": "LaunchcheckProbe", "severity": "critical", "launchcheck_run": "spec"},
+		Annotations: map[string]string{"summary": "spec test"}, StartsAt: now, EndsAt: now.Add(5 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	as, err := c.Alerts(ctx)
+	if err != nil || len(as) == 0 {
+		t.Fatalf("alerts = %v, %v", as, err)
+	}
+	for _, p := range []string{"/api/v2/receivers", "/api/v2/silences"} {
+		resp, err := hc.Get(f.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, e := range chk.Errors() {
+		t.Error(e)
+	}
+	seen := chk.Seen()
+	for _, op := range []string{"GET /status", "GET /alerts", "POST /alerts", "GET /receivers", "GET /silences"} {
+		if seen[op] == 0 {
+			t.Errorf("%s was never validated (seen %v)", op, seen)
+		}
+	}
+}
