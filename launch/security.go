@@ -86,9 +86,14 @@ func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	case err != nil:
 		problems = append(problems, err.Error())
 	default:
-		check.Evidence(t, "detailed_checks", fmt.Sprintf("stripe=%s firebase=%s", d.Checks.Stripe, d.Checks.Firebase))
-		if d.Checks.Stripe != "configured" || d.Checks.Firebase != "configured" {
-			problems = append(problems, fmt.Sprintf("GET /health/detailed = %d: checks.stripe=%q checks.firebase=%q, want both \"configured\"", resp.Status, d.Checks.Stripe, d.Checks.Firebase))
+		check.Evidence(t, "detailed_checks", fmt.Sprintf("stripe=%s firebase=%s", d.Checks.Stripe.Status, d.Checks.Firebase.Status))
+		for _, c := range []struct {
+			path string
+			got  hxapi.Check
+		}{{"checks.stripe", d.Checks.Stripe}, {"checks.firebase", d.Checks.Firebase}} {
+			if c.got.Status != "configured" {
+				problems = append(problems, fmt.Sprintf("GET /health/detailed = %d: %s.status = %q, want \"configured\" (%s)", resp.Status, c.path, c.got.Status, d.Why(c.path)))
+			}
 		}
 	}
 	if len(problems) > 0 {
