@@ -233,7 +233,7 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 		AmountCents     int64  `json:"amountCents"`
 	}
 	err := f.api.Mutate(ctx, "escrow.createPaymentIntent", f.Poster.Identity.IDToken, map[string]any{"taskId": f.TaskID}, &out)
-	if te, ok := hxapi.AsTRPCError(err); ok && te.ApplicationCode == "PAYMENT_CREATION_FROZEN" {
+	if te, ok := hxapi.AsTRPCError(err); ok && paymentsPaused(te) {
 		return fmt.Errorf("%w — payment creation is frozen: set HX_PAYMENT_CREATION_MODE=enabled on the deployment (§10.4)", err)
 	}
 	if err != nil {
@@ -718,4 +718,13 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	s.evidence("escrow", fmt.Sprintf("%s FUNDED → RELEASED, transfer %s (%d cents, metadata.escrow_id ok), provider_transfer_status %s", f.EscrowID, tr.ID, tr.Amount, deref(esc.ProviderTransferStatus)))
 	s.evidence("xp_ledger", "1 row for the hustler")
 	return nil
+}
+
+// paymentsPaused recognises the frozen-payment-creation refusal by what
+// reaches the wire: PRECONDITION_FAILED with the "temporarily paused"
+// message (the backend's formatter drops applicationCode; an older one that
+// still sends PAYMENT_CREATION_FROZEN is recognised too).
+func paymentsPaused(te *hxapi.TRPCError) bool {
+	return te.ApplicationCode == "PAYMENT_CREATION_FROZEN" ||
+		(te.Code == "PRECONDITION_FAILED" && strings.Contains(strings.ToLower(te.Message), "temporarily paused"))
 }
