@@ -628,7 +628,11 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 	for _, f := range env.Cfg.List(config.HealthAllowedFields) {
 		allowed[f] = true
 	}
-	check.Evidence(t, "allowed_fields", strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")+" ("+config.HealthAllowedFields+")")
+	shown := strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")
+	if shown == "" {
+		shown = "none"
+	}
+	check.Evidence(t, "allowed_fields", shown+" ("+config.HealthAllowedFields+")")
 	c := hxapi.New(env)
 	var problems []string
 	seen := map[string]bool{}
