@@ -35,6 +35,7 @@ import (
 // NAMES are ever printed.
 func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	t.Helper()
+	identityFirst(t, env, "SEC-1")
 	need(t, env, []string{config.BaseURL, config.InternalAPIKey}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	vars, sealed := railwayVariablesSealed(t, ctx, env)
