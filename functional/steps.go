@@ -50,6 +50,10 @@ func (f *Flow) stepRegister(ctx context.Context, s *stepRun) error {
 	if err := f.fb.WaitEmulator(ctx, 90*time.Second); err != nil {
 		return err
 	}
+	s.evidence("firebase", f.fb.Where())
+	if f.fb.Emulator != "" && f.Env.Cfg.Live() {
+		s.logf("%s: test users are signed up on and deleted from the Firebase Auth emulator %s, not Google", f.Env.Cfg.Target, f.fb.Emulator)
+	}
 	domain := f.Env.Cfg.Get(config.TestEmailDomain)
 	for _, who := range []struct {
 		p             *Participant
@@ -187,7 +191,13 @@ func (f *Flow) cancelIfOpen(ctx context.Context, taskID string) string {
 func (f *Flow) stepCreateTask(ctx context.Context, s *stepRun) error {
 	t, err := f.createTask(ctx, false)
 	if err != nil {
-		return fmt.Errorf("task.create by the poster: %w", err)
+		// the backend answers every region-policy denial with 400 and this
+		// message (no REGION_POLICY_DENIED code reaches the wire)
+		if te, ok := hxapi.AsTRPCError(err); ok && te.Code == "BAD_REQUEST" && strings.Contains(strings.ToLower(te.Message), "region policy") {
+			return fmt.Errorf("%w — the region policy of %s=%s rejects the test task (category %s=%s, price %d cents): the poster needs an active policy allowing it, or set these variables to a region/category the deployment serves",
+				err, config.FunRegion, f.Env.Cfg.Get(config.FunRegion), config.FunCategory, f.Env.Cfg.Get(config.FunCategory), f.Price)
+		}
+		return err
 	}
 	if t.ID == "" {
 		return errors.New("task.create returned no task id")
