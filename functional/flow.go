@@ -82,6 +82,7 @@ type stepRun struct {
 func (s *stepRun) evidence(k string, v any) {
 	s.step.evidence = append(s.step.evidence, [2]string{k, fmt.Sprint(v)})
 }
+
 // logf keeps a progress line; Row prints it after the row's first message,
 // so a failure's headline is its cause, never a progress or timing line.
 func (s *stepRun) logf(format string, args ...any) {
