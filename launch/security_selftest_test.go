@@ -360,6 +360,10 @@ func TestSelfSEC7CORS(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,https://app.hustlexp.app"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, "production origin https://app.hustlexp.app")
 	})
+	t.Run("fault=development CORS as captured from the real backend", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.CORSMode = "development" }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, `foreign origin http://localhost:3000: Access-Control-Allow-Origin = "http://localhost:3000"`)
+	})
 	t.Run("fault=http origin configured", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,http://hustlexp.app"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, `lists "http://hustlexp.app"`)
