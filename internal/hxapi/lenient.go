@@ -286,3 +286,29 @@ func ErrorMessage(body []byte) string {
 	}
 	return ""
 }
+
+// WebhookAnswer is the backend's answer to POST /webhooks/stripe, read
+// leniently: {received, eventId} on success, {"error":"…"} on a refusal
+// (captured: 400 with the Stripe SDK's message, 500 "Webhook processing
+// failed").
+type WebhookAnswer struct {
+	Received bool
+	EventID  string
+	Error    string
+	Shapes
+}
+
+// DecodeWebhookAnswer reads a webhook answer; only a body that is not a JSON
+// object is an error.
+func DecodeWebhookAnswer(r *Response) (*WebhookAnswer, error) {
+	a := &WebhookAnswer{}
+	if err := decodeObject(r, &a.Shapes); err != nil {
+		return nil, err
+	}
+	if b := a.boolean("received"); b != nil {
+		a.Received = *b
+	}
+	a.EventID = a.str("eventId")
+	a.Error = ErrorMessage(r.Body)
+	return a, nil
+}
