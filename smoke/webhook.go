@@ -53,7 +53,6 @@ func postWebhook(ctx context.Context, c *hxapi.Client, payload []byte, secret st
 		Header: http.Header{"Content-Type": {"application/json"}, "Stripe-Signature": {sp.Header}}})
 }
 
-
 type eventRow struct {
 	found       bool
 	typ         string
