@@ -170,6 +170,11 @@ func TestSelfFUN5(t *testing.T) {
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.PIAmountDelta = 250 }, func() {
 		mustFailRow(t, env, PaymentIntentCreation, "amountCents 5250", "want the task price 5000", "PaymentIntent amount 5250")
 	})
+	// frozen payment creation is recognised by what reaches the wire
+	// (PRECONDITION_FAILED + message; no applicationCode is sent)
+	restore := s.SetEnv("HX_PAYMENT_CREATION_MODE", "frozen")
+	defer restore()
+	mustFailRow(t, env, PaymentIntentCreation, "temporarily paused", "payment creation is frozen", "HX_PAYMENT_CREATION_MODE=enabled")
 }
 
 func TestSelfFUN6(t *testing.T) {
