@@ -130,9 +130,7 @@ func (f *Flow) tag() string {
 // needs lists the configuration every row needs.
 func needs(cfg *config.Config) []string {
 	n := []string{config.BaseURL, config.DatabaseURL, config.StripeSecretKey, config.FirebaseProjectID}
-	// a staging stack on the Firebase Auth emulator needs no web API key or
-	// service account; production always does (the emulator is refused there)
-	if cfg.Live() && (cfg.Target == config.Production || cfg.Get(config.FirebaseAuthEmulatorHost) == "") {
+	if cfg.Live() && !stagingOnEmulator(cfg) {
 		n = append(n, config.FirebaseWebAPIKey, config.FirebaseCredentialsFile)
 	}
 	return n
@@ -277,4 +275,11 @@ func oneLine(err error) string {
 		s = s[:297] + "..."
 	}
 	return s
+}
+
+// stagingOnEmulator: a staging stack on the Firebase Auth emulator needs no
+// web API key or service account; production always does (the emulator is
+// refused there, see firebaseauth.New).
+func stagingOnEmulator(cfg *config.Config) bool {
+	return cfg.Target == config.Staging && cfg.Get(config.FirebaseAuthEmulatorHost) != ""
 }
