@@ -124,6 +124,17 @@ const (
 type Config struct {
 	Target Target
 	values map[string]string // declared variables that were set (empty only when that means empty)
+	onRead func(name string) // Observe's hook; nil = none
+}
+
+// Observe returns a copy of c that calls fn with the name of every variable
+// read through it (Get, Has and the typed getters), and through copies made
+// from it by With. The row honesty test uses it to learn which variables a
+// check reads.
+func (c *Config) Observe(fn func(name string)) *Config {
+	n := *c
+	n.onRead = fn
+	return &n
 }
 
 // Load reads every declared variable through getenv and validates it. A
@@ -189,7 +200,11 @@ func (c *Config) With(kv map[string]string) (*Config, error) {
 		}
 		merged[k] = v
 	}
-	return LoadLookup(func(k string) (string, bool) { v, ok := merged[k]; return v, ok })
+	n, err := LoadLookup(func(k string) (string, bool) { v, ok := merged[k]; return v, ok })
+	if n != nil {
+		n.onRead = c.onRead
+	}
+	return n, err
 }
 
 func validate(v Var, raw string) error {
@@ -282,6 +297,9 @@ func redactErr(err error, v Var) error {
 
 // Get returns the value of name, or its declared default.
 func (c *Config) Get(name string) string {
+	if c.onRead != nil {
+		c.onRead(name)
+	}
 	if v, ok := c.values[name]; ok {
 		return v
 	}
@@ -294,7 +312,13 @@ func (c *Config) Get(name string) string {
 
 // Has reports whether name was set explicitly to a non-empty value
 // (defaults do not count).
-func (c *Config) Has(name string) bool { v, ok := c.values[name]; return ok && v != "" }
+func (c *Config) Has(name string) bool {
+	if c.onRead != nil {
+		c.onRead(name)
+	}
+	v, ok := c.values[name]
+	return ok && v != ""
+}
 
 // SetEmpty reports whether name was explicitly set to the empty value
 // (only variables declared EmptyOK keep an empty value).
