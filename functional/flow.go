@@ -68,7 +68,8 @@ type step struct {
 	err        error
 	unverified string
 	evidence   [][2]string
-	ranFor     string // the row whose check ran it
+	ranFor     string   // the row whose check ran it
+	logs       []string // progress lines, printed after the verdict's cause
 }
 
 // stepRun is what a step uses to talk to the running check.
@@ -81,8 +82,11 @@ type stepRun struct {
 func (s *stepRun) evidence(k string, v any) {
 	s.step.evidence = append(s.step.evidence, [2]string{k, fmt.Sprint(v)})
 }
+
+// logf keeps a progress line; Row prints it after the row's first message,
+// so a failure's headline is its cause, never a progress or timing line.
 func (s *stepRun) logf(format string, args ...any) {
-	s.t.Logf("%s %s: %s", s.step.row, s.step.name, fmt.Sprintf(format, args...))
+	s.step.logs = append(s.step.logs, fmt.Sprintf("%s %s: %s", s.step.row, s.step.name, fmt.Sprintf(format, args...)))
 }
 
 // unverifiedError ends a step as "could not be verified".
@@ -123,7 +127,7 @@ func (f *Flow) tag() string {
 // needs lists the configuration every row needs.
 func needs(cfg *config.Config) []string {
 	n := []string{config.BaseURL, config.DatabaseURL, config.StripeSecretKey, config.FirebaseProjectID}
-	if cfg.Live() {
+	if cfg.Live() && !stagingOnEmulator(cfg) {
 		n = append(n, config.FirebaseWebAPIKey, config.FirebaseCredentialsFile)
 	}
 	return n
@@ -169,9 +173,19 @@ func (f *Flow) Row(t check.T, row string) {
 	if last < 0 {
 		t.Fatalf("unknown functional row %s", row)
 	}
+	var ranNow []*step
+	// progress and timing lines go out after the verdict's cause
+	flush := func() {
+		for _, s := range ranNow {
+			for _, l := range s.logs {
+				t.Logf("%s", l)
+			}
+		}
+	}
 	for _, s := range f.steps[:last+1] {
 		if !s.ran {
 			f.runStep(t, s, row)
+			ranNow = append(ranNow, s)
 		}
 		if s.err == nil {
 			continue
@@ -179,16 +193,23 @@ func (f *Flow) Row(t check.T, row string) {
 		if s.row == row {
 			f.report(t, row)
 			if s.unverified != "" {
+				flush()
 				check.Unverified(t, "%s", s.unverified)
 			}
-			t.Fatalf("%s (%s): %v", row, s.name, s.err)
+			t.Errorf("%s %s: %v", row, s.name, s.err)
+			flush()
+			t.FailNow()
 		}
 		if s.unverified != "" {
+			flush()
 			check.Unverified(t, "blocked by %s (unverified: %s)", s.row, s.unverified)
 		}
-		t.Fatalf("blocked by %s: its step %q failed (%v); %s was not run on that state", s.row, s.name, oneLine(s.err), row)
+		t.Errorf("blocked by %s: %s: %v — %s was not run on that state", s.row, s.name, oneLine(s.err), row)
+		flush()
+		t.FailNow()
 	}
 	f.report(t, row)
+	flush()
 }
 
 func (f *Flow) runStep(t check.T, s *step, row string) {
@@ -204,7 +225,7 @@ func (f *Flow) runStep(t check.T, s *step, row string) {
 		s.unverified = uv.reason
 	}
 	s.err = err
-	t.Logf("%s step %q: %s in %s", s.row, s.name, map[bool]string{true: "ok", false: "FAILED"}[err == nil], time.Since(start).Round(time.Millisecond))
+	s.logs = append(s.logs, fmt.Sprintf("%s step %q: %s in %s", s.row, s.name, map[bool]string{true: "ok", false: "FAILED"}[err == nil], time.Since(start).Round(time.Millisecond)))
 }
 
 func (f *Flow) report(t check.T, row string) {
@@ -251,4 +272,11 @@ func oneLine(err error) string {
 		s = s[:297] + "..."
 	}
 	return s
+}
+
+// stagingOnEmulator: a staging stack on the Firebase Auth emulator needs no
+// web API key or service account; production always does (the emulator is
+// refused there, see firebaseauth.New).
+func stagingOnEmulator(cfg *config.Config) bool {
+	return cfg.Target == config.Staging && cfg.Get(config.FirebaseAuthEmulatorHost) != ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -169,6 +170,11 @@ func TestSelfFUN5(t *testing.T) {
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.PIAmountDelta = 250 }, func() {
 		mustFailRow(t, env, PaymentIntentCreation, "amountCents 5250", "want the task price 5000", "PaymentIntent amount 5250")
 	})
+	// frozen payment creation is recognised by what reaches the wire
+	// (PRECONDITION_FAILED + message; no applicationCode is sent)
+	restore := s.SetEnv("HX_PAYMENT_CREATION_MODE", "frozen")
+	defer restore()
+	mustFailRow(t, env, PaymentIntentCreation, "temporarily paused", "payment creation is frozen", "HX_PAYMENT_CREATION_MODE=enabled")
 }
 
 func TestSelfFUN6(t *testing.T) {
@@ -190,4 +196,78 @@ func TestSelfFUN7(t *testing.T) {
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.SkipXP = true }, func() {
 		mustFailRow(t, env, EscrowRelease, "xp_ledger rows for escrow", ": 0", "XP not awarded")
 	})
+}
+
+// orderedT records every line a check writes, in order, as the report
+// sees them (go test -json interleaves logs and errors).
+type orderedT struct {
+	check.T
+	mu    sync.Mutex
+	lines []string
+}
+
+func (o *orderedT) add(s string) { o.mu.Lock(); o.lines = append(o.lines, s); o.mu.Unlock() }
+func (o *orderedT) Logf(f string, a ...any) {
+	o.add("log: " + fmt.Sprintf(f, a...))
+	o.T.Logf(f, a...)
+}
+func (o *orderedT) Errorf(f string, a ...any) {
+	o.add("error: " + fmt.Sprintf(f, a...))
+	o.T.Errorf(f, a...)
+}
+func (o *orderedT) Fatalf(f string, a ...any) {
+	o.add("error: " + fmt.Sprintf(f, a...))
+	o.T.Fatalf(f, a...)
+}
+
+// A FUN failure's first line is its cause (task.create … 400 … the region
+// policy message the backend really sends), not a step timing line.
+func TestSelfFUNHeadlineLeadsWithCause(t *testing.T) {
+	_, env := harness.World(t)
+	bad := env.MustWith(map[string]string{config.FunRegion: "US-ZZ"}) // no active region policy there
+	f := newFlow(t, bad)
+	o := &orderedT{}
+	r := checktest.MustFail(t, selfTimeout, func(ct check.T) { o.T = ct; TaskCreation(o, f) },
+		"task.create", "400 BAD_REQUEST", standin.RegionPolicyMessage, config.FunRegion)
+	_ = r
+	if len(o.lines) == 0 || !strings.HasPrefix(o.lines[0], "error: FUN-2 task.create:") || !strings.Contains(o.lines[0], "400") {
+		t.Fatalf("first line of the failed row = %q, want the cause (FUN-2 task.create: … 400 …); all: %q", o.lines[0], o.lines)
+	}
+	for _, l := range o.lines {
+		if strings.Contains(l, "REGION_POLICY_DENIED") {
+			t.Fatalf("a REGION_POLICY_DENIED string reached the wire: %s", l)
+		}
+	}
+}
+
+// FUN-1 on a staging target whose stack runs on the Firebase Auth emulator:
+// sign-up and cleanup go to the emulator (the evidence says so); the same
+// variable with a production target is refused.
+func TestSelfFUN1StagingOnEmulator(t *testing.T) {
+	_, env := harness.World(t)
+	if env.Cfg.Get(config.FirebaseAuthEmulatorHost) == "" {
+		t.Skip("the rehearsal's Firebase runs without an emulator host")
+	}
+	staging := env.MustWith(map[string]string{config.HustlexpTarget: "staging", config.Waivers: ""})
+	f := newFlow(t, staging)
+	r := checktest.MustPass(t, selfTimeout, func(ct check.T) { Registration(ct, f) })
+	if ev := r.Attrs[check.AttrEvidence+"firebase"]; !strings.Contains(ev, "Firebase Auth emulator at "+env.Cfg.Get(config.FirebaseAuthEmulatorHost)) {
+		t.Fatalf("evidence firebase = %q, want the emulator named", ev)
+	}
+	uids := []string{f.Poster.Identity.UID, f.Hustler.Identity.UID}
+	f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ac, err := firebaseauth.AdminClient(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uid := range uids {
+		if _, err := ac.GetUser(ctx, uid); !auth.IsUserNotFound(err) {
+			t.Errorf("staging test user %s still on the emulator after cleanup (err %v)", uid, err)
+		}
+	}
+	prod := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.Waivers: "",
+		config.FirebaseWebAPIKey: "AIza-rehearsal", config.FirebaseCredentialsFile: "/nonexistent/sa.json"})
+	mustFailRow(t, prod, Registration, config.FirebaseAuthEmulatorHost, "HUSTLEXP_TARGET=production", "SEC-4")
 }

@@ -50,6 +50,10 @@ func (f *Flow) stepRegister(ctx context.Context, s *stepRun) error {
 	if err := f.fb.WaitEmulator(ctx, 90*time.Second); err != nil {
 		return err
 	}
+	s.evidence("firebase", f.fb.Where())
+	if f.fb.Emulator != "" && f.Env.Cfg.Live() {
+		s.logf("%s: test users are signed up on and deleted from the Firebase Auth emulator %s, not Google", f.Env.Cfg.Target, f.fb.Emulator)
+	}
 	domain := f.Env.Cfg.Get(config.TestEmailDomain)
 	for _, who := range []struct {
 		p             *Participant
@@ -187,7 +191,13 @@ func (f *Flow) cancelIfOpen(ctx context.Context, taskID string) string {
 func (f *Flow) stepCreateTask(ctx context.Context, s *stepRun) error {
 	t, err := f.createTask(ctx, false)
 	if err != nil {
-		return fmt.Errorf("task.create by the poster: %w", err)
+		// the backend answers every region-policy denial with 400 and this
+		// message (no REGION_POLICY_DENIED code reaches the wire)
+		if te, ok := hxapi.AsTRPCError(err); ok && te.Code == "BAD_REQUEST" && strings.Contains(strings.ToLower(te.Message), "region policy") {
+			return fmt.Errorf("%w — the region policy of %s=%s rejects the test task (category %s=%s, price %d cents): the poster needs an active policy allowing it, or set these variables to a region/category the deployment serves",
+				err, config.FunRegion, f.Env.Cfg.Get(config.FunRegion), config.FunCategory, f.Env.Cfg.Get(config.FunCategory), f.Price)
+		}
+		return err
 	}
 	if t.ID == "" {
 		return errors.New("task.create returned no task id")
@@ -233,7 +243,7 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 		AmountCents     int64  `json:"amountCents"`
 	}
 	err := f.api.Mutate(ctx, "escrow.createPaymentIntent", f.Poster.Identity.IDToken, map[string]any{"taskId": f.TaskID}, &out)
-	if te, ok := hxapi.AsTRPCError(err); ok && te.ApplicationCode == "PAYMENT_CREATION_FROZEN" {
+	if te, ok := hxapi.AsTRPCError(err); ok && paymentsPaused(te) {
 		return fmt.Errorf("%w — payment creation is frozen: set HX_PAYMENT_CREATION_MODE=enabled on the deployment (§10.4)", err)
 	}
 	if err != nil {
@@ -718,4 +728,13 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	s.evidence("escrow", fmt.Sprintf("%s FUNDED → RELEASED, transfer %s (%d cents, metadata.escrow_id ok), provider_transfer_status %s", f.EscrowID, tr.ID, tr.Amount, deref(esc.ProviderTransferStatus)))
 	s.evidence("xp_ledger", "1 row for the hustler")
 	return nil
+}
+
+// paymentsPaused recognises the frozen-payment-creation refusal by what
+// reaches the wire: PRECONDITION_FAILED with the "temporarily paused"
+// message (the backend's formatter drops applicationCode; an older one that
+// still sends PAYMENT_CREATION_FROZEN is recognised too).
+func paymentsPaused(te *hxapi.TRPCError) bool {
+	return te.ApplicationCode == "PAYMENT_CREATION_FROZEN" ||
+		(te.Code == "PRECONDITION_FAILED" && strings.Contains(strings.ToLower(te.Message), "temporarily paused"))
 }

@@ -344,8 +344,14 @@ func BreakersClosedAtDecision(t check.T, env *target.Env) {
 	bad := map[string]bool{}
 	var problems []string
 	for _, s := range samples {
-		if len(s.d.CircuitBreakers) == 0 {
-			t.Fatalf("GET /health/detailed (%s) has no circuitBreakers map", s.replica)
+		if len(s.d.CircuitBreakers) == 0 && len(s.d.ShapeProblems("circuitBreakers")) == 0 {
+			t.Fatalf("GET /health/detailed (%s) has no circuitBreakers map (%s)", s.replica, s.d.Why("circuitBreakers"))
+		}
+		for _, sp := range s.d.ShapeProblems("circuitBreakers") {
+			if k := s.replica + " " + sp; !bad[k] {
+				bad[k] = true
+				problems = append(problems, k)
+			}
 		}
 		for _, nc := range s.d.NotClosed() {
 			if k := s.replica + " " + nc; !bad[k] {
@@ -384,7 +390,7 @@ func PoolBelowHalf(t check.T, env *target.Env) {
 	var over []string
 	for _, s := range samples {
 		if s.d.Pool == nil {
-			t.Fatalf("GET /health/detailed (%s) has no pool object", s.replica)
+			t.Fatalf("GET /health/detailed (%s) has no readable pool.totalConnections (%s)", s.replica, s.d.Why("pool.totalConnections"))
 		}
 		pct := float64(s.d.Pool.TotalConnections) / float64(poolMax) * 100
 		xs = append(xs, s.at.UTC().Format("15:04:05"))

@@ -188,6 +188,10 @@ func TestSelfGNG4BreakersClosed(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetBreaker(1, "stripe", "OPEN"))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "not CLOSED", "stripe=OPEN")
 	})
+	t.Run("fault=circuitBreakers.openai is a number", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
+		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "circuitBreakers.openai is a number 1")
+	})
 	t.Run("fault=breaker HALF_OPEN", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetBreaker(2, "openai", "HALF_OPEN"))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "openai=HALF_OPEN")
@@ -206,6 +210,10 @@ func TestSelfGNG5Pool(t *testing.T) {
 			func(time.Time) float64 { return 0.6 })
 		withMetric := bad.MustWith(map[string]string{config.PoolMetricQuery: "max by (instance) (db_pool_utilisation_ratio)"})
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, withMetric) }, "pool metric", "api-2", "60%")
+	})
+	t.Run("fault=pool is a string", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "pool-string" }))
+		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, `pool is a string "n/a"`)
 	})
 	t.Run("fault=pool at 60%", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.PoolTotal = map[int]int{0: 12} }))

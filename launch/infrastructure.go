@@ -32,6 +32,7 @@ import (
 // that /health reports (trusted build of the expected service).
 func RailwayProductionConfigured(t check.T, env *target.Env) {
 	t.Helper()
+	identityFirst(t, env, "INF-1")
 	need(t, env, []string{config.BaseURL}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	rc, tgt := railwayTarget(t, ctx, env)

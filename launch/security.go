@@ -34,6 +34,7 @@ import (
 // NAMES are ever printed.
 func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	t.Helper()
+	identityFirst(t, env, "SEC-1")
 	need(t, env, []string{config.BaseURL, config.InternalAPIKey}, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	vars, sealed := railwayVariablesSealed(t, ctx, env)
@@ -85,9 +86,14 @@ func SecretsNoPlaceholders(t check.T, env *target.Env) {
 	case err != nil:
 		problems = append(problems, err.Error())
 	default:
-		check.Evidence(t, "detailed_checks", fmt.Sprintf("stripe=%s firebase=%s", d.Checks.Stripe, d.Checks.Firebase))
-		if d.Checks.Stripe != "configured" || d.Checks.Firebase != "configured" {
-			problems = append(problems, fmt.Sprintf("GET /health/detailed = %d: checks.stripe=%q checks.firebase=%q, want both \"configured\"", resp.Status, d.Checks.Stripe, d.Checks.Firebase))
+		check.Evidence(t, "detailed_checks", fmt.Sprintf("stripe=%s firebase=%s", d.Checks.Stripe.Status, d.Checks.Firebase.Status))
+		for _, c := range []struct {
+			path string
+			got  hxapi.Check
+		}{{"checks.stripe", d.Checks.Stripe}, {"checks.firebase", d.Checks.Firebase}} {
+			if c.got.Status != "configured" {
+				problems = append(problems, fmt.Sprintf("GET /health/detailed = %d: %s.status = %q, want \"configured\" (%s)", resp.Status, c.path, c.got.Status, d.Why(c.path)))
+			}
 		}
 	}
 	if len(problems) > 0 {
@@ -603,7 +609,11 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 	for _, f := range env.Cfg.List(config.HealthAllowedFields) {
 		allowed[f] = true
 	}
-	check.Evidence(t, "allowed_fields", strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")+" ("+config.HealthAllowedFields+")")
+	shown := strings.Join(env.Cfg.List(config.HealthAllowedFields), ",")
+	if shown == "" {
+		shown = "none"
+	}
+	check.Evidence(t, "allowed_fields", shown+" ("+config.HealthAllowedFields+")")
 	c := hxapi.New(env)
 	var problems []string
 	seen := map[string]bool{}

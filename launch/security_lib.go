@@ -72,6 +72,7 @@ var (
 		"stacktrace": "stack trace", "database_url": "database URL", "databaseurl": "database URL", "cwd": "working directory",
 	}
 	envNames      = map[string]bool{"production": true, "staging": true, "development": true, "test": true, "prod": true}
+	envWordRe     = regexp.MustCompile(`(?i)(^|[^a-z0-9])(production|staging|development|prod|stage|dev)([^a-z0-9]|$)`)
 	stackRe       = regexp.MustCompile(`\n\s+at \S|at .+\(.+:\d+:\d+\)|\.(ts|js):\d+:\d+`)
 	dbErrRe       = regexp.MustCompile(`(?i)(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|getaddrinfo|password authentication|relation "|SQLSTATE|syntax error at|terminating connection|too many clients|connect(ion)? (refused|timeout|terminated)|pg_hba|postgres(ql)?://|redis(s)?://)`)
 	versionKeyRe  = regexp.MustCompile(`(?i)^(node|npm|express|hono|pg|ioredis|typescript|v8|openssl)$`)
@@ -125,7 +126,7 @@ func exposures(body []byte, allowed map[string]bool) ([]string, []string, error)
 		case string:
 			why := ""
 			switch {
-			case envNames[strings.ToLower(x)]:
+			case envNames[strings.ToLower(x)], envWordRe.MatchString(x):
 				why = "environment name"
 			case stackRe.MatchString(x):
 				why = "stack trace"

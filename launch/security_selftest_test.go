@@ -120,7 +120,7 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 	})
 	t.Run("fault=detailed reports stripe placeholder", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `checks.stripe="placeholder"`)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `checks.stripe.status = "placeholder"`)
 	})
 }
 
@@ -372,6 +372,10 @@ func TestSelfSEC7CORS(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,https://app.hustlexp.app"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, "production origin https://app.hustlexp.app")
 	})
+	t.Run("fault=development CORS as captured from the real backend", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.CORSMode = "development" }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, `foreign origin http://localhost:3000: Access-Control-Allow-Origin = "http://localhost:3000"`)
+	})
 	t.Run("fault=http origin configured", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.AllowedOrigins: "https://hustlexp.app,http://hustlexp.app"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, `lists "http://hustlexp.app"`)
@@ -382,9 +386,24 @@ func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 	w, env := harness.World(t)
 	si := harness.Standin(w)
 	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) })
-	if !strings.Contains(r.Attrs[check.AttrEvidence+"allowed_fields"], "build.environment") {
-		t.Errorf("evidence allowed_fields = %q, want the allow-list shown", r.Attrs[check.AttrEvidence+"allowed_fields"])
+	if !strings.Contains(r.Attrs[check.AttrEvidence+"allowed_fields"], "none") {
+		t.Errorf("evidence allowed_fields = %q, want the (empty by default) allow-list shown", r.Attrs[check.AttrEvidence+"allowed_fields"])
 	}
+	// the real backend's /health (captured) carries build.environment; with
+	// the old default allow-list it passed — now it fails unless accepted
+	t.Run("fault=build.environment in /health as the real backend sends it", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.BuildEnvInHealth = true }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, `GET /health = 200: build.environment = "production"`, "environment name")
+		accepted := env.MustWith(map[string]string{config.HealthAllowedFields: "build.environment"})
+		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, accepted) })
+		if !strings.Contains(r.Attrs[check.AttrEvidence+"allowed_fields_present"], "build.environment") {
+			t.Errorf("accepted field not shown in the evidence: %v", r.Attrs)
+		}
+	})
+	t.Run(`fault=environment name inside a value {"deployment":"production"}`, func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.EnvInValue = true }))
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, `deployment = "production"`, "environment name")
+	})
 
 	t.Run(`fault=/health body with "environment":"production"`, func(t *testing.T) {
 		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.ExposeEnv = true }))
@@ -399,6 +418,7 @@ func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) }, "GET /health = 503: error = ", "raw database/network error")
 	})
 	t.Run("fault=build.environment not allow-listed", func(t *testing.T) {
+		t.Cleanup(si.SetFaults(func(f *standin.Faults) { f.BuildEnvInHealth = true }))
 		bad := env.MustWith(map[string]string{config.HealthAllowedFields: "build.source"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "build.environment", "allow-list")
 	})
@@ -419,6 +439,11 @@ func TestSelfSEC8ExposureDetector(t *testing.T) {
 	}
 	if len(seen) != 1 || seen[0] != "build.environment" {
 		t.Errorf("allowed seen = %v", seen)
+	}
+	// an environment name inside a value, under an innocent key
+	bad, _, _ = launch.HealthExposures([]byte(`{"deployment":"staging","node":"api-staging-2","mode":"enabled","status":"healthy"}`), nil)
+	if j := strings.Join(bad, "\n"); !strings.Contains(j, `deployment = "staging" (environment name)`) || !strings.Contains(j, "api-staging-2") || strings.Contains(j, "enabled") {
+		t.Errorf("environment names inside values: %q", j)
 	}
 	if _, _, err := launch.HealthExposures([]byte("<html>"), nil); err == nil {
 		t.Error("garbage body: want an error")

@@ -217,7 +217,7 @@ func ReadinessDBLatency(t check.T, env *target.Env) {
 		}
 		source = "/health/detailed checks.database.latency"
 		if d.Checks.Database.Status != "ok" || d.Checks.Database.Latency == nil {
-			t.Fatalf("GET /health/detailed = %d checks.database = {status:%q latency:%v error:%q}, want status ok with a latency", dr.Status, d.Checks.Database.Status, d.Checks.Database.Latency, d.Checks.Database.Error)
+			t.Fatalf("GET /health/detailed = %d checks.database = {status:%q latency:%s error:%q}, want status ok with a latency in ms (%s)", dr.Status, d.Checks.Database.Status, d.Seen("checks.database.latency"), d.Checks.Database.Error, dbCheckWhy(d))
 		}
 		db = append(db, d.Checks.Database.Latency.Duration())
 	}
@@ -258,7 +258,13 @@ func BreakersClosed(t check.T, env *target.Env) {
 		}
 		samples++
 		label := reps.label(d, samples)
-		if missing := missingBreakers(d.CircuitBreakers); len(missing) > 0 {
+		for _, sp := range d.ShapeProblems("circuitBreakers") {
+			if !seenProblem[label+sp] {
+				seenProblem[label+sp] = true
+				problems = append(problems, fmt.Sprintf("%s: %s (GET /health/detailed = %d)", label, sp, r.Status))
+			}
+		}
+		if missing := missingBreakers(d); len(missing) > 0 {
 			key := "missing " + strings.Join(missing, ",")
 			if !seenProblem[label+key] {
 				seenProblem[label+key] = true
@@ -286,10 +292,21 @@ func BreakersClosed(t check.T, env *target.Env) {
 // BreakerKeys are the 10 breakers the contract lists (§2.4).
 var BreakerKeys = []string{"openai", "anthropic", "groq", "deepseek", "stripe", "sendgrid", "twilio", "awsRekognition", "gcpVision", "googleMaps"}
 
-func missingBreakers(m map[string]string) []string {
+// dbCheckWhy names what is wrong with checks.database: a shape problem of
+// the entry or of its fields, else what the body holds there.
+func dbCheckWhy(d *hxapi.Detailed) string {
+	if sp := d.ShapeProblems("checks.database"); len(sp) > 0 {
+		return strings.Join(sp, "; ")
+	}
+	return d.Why("checks.database")
+}
+
+// missingBreakers lists the breakers the body does not carry at all (those in
+// an unknown shape are reported by their shape problem instead).
+func missingBreakers(d *hxapi.Detailed) []string {
 	var out []string
 	for _, k := range BreakerKeys {
-		if _, ok := m[k]; !ok {
+		if _, ok := d.CircuitBreakers[k]; !ok && d.Problem("circuitBreakers."+k) == "" {
 			out = append(out, k)
 		}
 	}

@@ -165,6 +165,10 @@ func TestSelfSMK3(t *testing.T) {
 		_, env := faulty(t, func(f *standin.Faults) { f.DBLatency = 150 * time.Millisecond })
 		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "DB latency over the limit in 5 of 5 samples", "want every sample < 100ms", "checks.database.latency")
 	})
+	t.Run("fault=checks.database.latency is an object", func(t *testing.T) {
+		_, env := faulty(t, func(f *standin.Faults) { f.DetailedShape = "latency-object" })
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "checks.database.latency is an object {ms}")
+	})
 	t.Run("fault=DB latency 150ms, older readiness", func(t *testing.T) {
 		_, env := faulty(t, func(f *standin.Faults) { f.DBLatency = 150 * time.Millisecond; f.ReadinessOldShape = true })
 		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, env) }, "DB latency over the limit", "readiness dbLatencyMs")
@@ -207,6 +211,16 @@ func TestSelfSMK4(t *testing.T) {
 	t.Run("fault=one breaker OPEN on one of three replicas", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetBreaker(2, "stripe", "OPEN"))
 		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) }, "not CLOSED", "stripe=OPEN", "replica")
+	})
+	// judged fields in a shape the backend never sends: named with their path
+	t.Run("fault=circuitBreakers.openai is a number", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) }, "circuitBreakers.openai is a number 1")
+	})
+	// the contract's older wording (bare strings for checks.*) still decodes
+	t.Run("tolerated=checks.* as bare strings", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedOldShape = true }))
+		checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) })
 	})
 	t.Run("fault=replicas never reached", func(t *testing.T) {
 		// five replicas expected, three exist: the check cannot see them all

@@ -53,13 +53,6 @@ func postWebhook(ctx context.Context, c *hxapi.Client, payload []byte, secret st
 		Header: http.Header{"Content-Type": {"application/json"}, "Stripe-Signature": {sp.Header}}})
 }
 
-type webhookAck struct {
-	Received bool   `json:"received"`
-	EventID  string `json:"eventId"`
-	Stored   bool   `json:"stored"`
-	Error    string `json:"error"`
-}
-
 type eventRow struct {
 	found       bool
 	typ         string
@@ -130,15 +123,15 @@ func StripeWebhookProcesses(t check.T, env *target.Env) {
 	if err != nil {
 		t.Fatalf("SMK-5: %v", err)
 	}
-	var ack webhookAck
 	if r.Status != http.StatusOK {
 		t.Fatalf("POST /webhooks/stripe (signed with %s) = %d, want 200: %s", config.StripeWebhookSecret, r.Status, r.Excerpt())
 	}
-	if err := r.DecodeJSON(&ack); err != nil {
+	ack, err := hxapi.DecodeWebhookAnswer(r)
+	if err != nil {
 		t.Fatalf("SMK-5: %v", err)
 	}
 	if ack.EventID != id || !ack.Received {
-		t.Fatalf("POST /webhooks/stripe = 200 with %s, want received:true and eventId %s", r.Excerpt(), id)
+		t.Fatalf("POST /webhooks/stripe = 200 with %s, want received:true and eventId %s (%s; %s)", r.Excerpt(), id, ack.Why("received"), ack.Why("eventId"))
 	}
 
 	var row eventRow

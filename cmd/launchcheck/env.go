@@ -146,6 +146,13 @@ func EnvGitHub(phases []checklist.Phase, indent string) string {
 		if v.Secret || v.Kind == config.KindDSN || v.Kind == config.KindRedisURL {
 			src = "secrets" // DSNs and Redis URLs carry passwords
 		}
+		// an undefined GitHub variable expands to "", and an empty value
+		// overrides the default (config: explicitly empty is empty): fall
+		// back to the declared default in the expression itself
+		if v.Default != "" && !v.EmptyOK {
+			fmt.Fprintf(&b, "%s%s: ${{ %s.%s || '%s' }}\n", indent, n, src, n, v.Default)
+			continue
+		}
 		fmt.Fprintf(&b, "%s%s: ${{ %s.%s }}\n", indent, n, src, n)
 	}
 	return b.String()

@@ -3,6 +3,16 @@
 // Every variable is a documented constant declared with declare() in one of the
 // vars_*.go files. Load validates all of them at once and returns an error that
 // names each bad variable and what is wrong with it; it never panics.
+//
+// Unset and set-to-empty are different. An unset variable takes its
+// declared default. A variable set to the empty string never silently takes
+// the default:
+//   - without a default, empty is simply no value (Get returns "");
+//   - with a default and EmptyOK (the declaration documents what empty
+//     means, e.g. "nothing allowed"), empty replaces the default;
+//   - with a default and no meaning for empty (a number, a duration, a URL
+//     of an API, a name the checks need), it is a load error naming the
+//     variable, the default and how to get it (unset the variable).
 package config
 
 import (
@@ -50,6 +60,10 @@ type Var struct {
 	// Secret values are redacted everywhere; KindSecret implies Secret, and
 	// DSNs/URLs may carry credentials so they are redacted to their host.
 	Secret bool
+	// EmptyOK: an explicitly empty value is meaningful (Doc says what it
+	// means) and replaces the default. Without it, setting a variable that
+	// has a default to "" is a load error.
+	EmptyOK bool
 }
 
 var (
@@ -109,7 +123,7 @@ const (
 // Config is a validated snapshot of the environment.
 type Config struct {
 	Target Target
-	values map[string]string // only declared, non-empty variables
+	values map[string]string // declared variables that were set (empty only when that means empty)
 	onRead func(name string) // Observe's hook; nil = none
 }
 
@@ -123,14 +137,37 @@ func (c *Config) Observe(fn func(name string)) *Config {
 	return &n
 }
 
-// Load reads every declared variable through getenv and validates it.
-// All problems are reported together, each naming the variable.
+// Load reads every declared variable through getenv and validates it. A
+// getenv cannot tell unset from empty, so "" counts as unset here; FromEnv
+// and With use LoadLookup, which can. All problems are reported together,
+// each naming the variable.
 func Load(getenv func(string) string) (*Config, error) {
+	return LoadLookup(func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	})
+}
+
+// LoadLookup is Load with a lookup that tells unset (ok=false) from set to
+// the empty string (see the package doc for what empty means).
+func LoadLookup(lookup func(string) (string, bool)) (*Config, error) {
 	c := &Config{values: map[string]string{}}
 	var errs []error
 	for _, v := range Vars() {
-		raw := strings.TrimSpace(getenv(v.Name))
+		got, set := lookup(v.Name)
+		if !set {
+			continue
+		}
+		raw := strings.TrimSpace(got)
 		if raw == "" {
+			switch {
+			case v.EmptyOK:
+				c.values[v.Name] = ""
+			case v.Default == "":
+				// no default: empty is no value, as if unset
+			default:
+				errs = append(errs, fmt.Errorf("%s: set but empty; an empty %s has no meaning here: unset it to use the default %q, or give a value", v.Name, v.Kind, redactValue(v, v.Default)))
+			}
 			continue
 		}
 		if err := validate(v, raw); err != nil {
@@ -146,8 +183,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
-// FromEnv loads the process environment. It is the only os.Getenv user.
-func FromEnv() (*Config, error) { return Load(os.Getenv) }
+// FromEnv loads the process environment (os.LookupEnv: a variable set to ""
+// is empty, not unset). It is the only reader of the environment.
+func FromEnv() (*Config, error) { return LoadLookup(os.LookupEnv) }
 
 // With returns a copy of c with the given values set (validated).
 // The rehearsal uses it to point a config at the world it built.
@@ -162,7 +200,7 @@ func (c *Config) With(kv map[string]string) (*Config, error) {
 		}
 		merged[k] = v
 	}
-	n, err := Load(func(k string) string { return merged[k] })
+	n, err := LoadLookup(func(k string) (string, bool) { v, ok := merged[k]; return v, ok })
 	if n != nil {
 		n.onRead = c.onRead
 	}
@@ -272,14 +310,19 @@ func (c *Config) Get(name string) string {
 	return d.Default
 }
 
-// Has reports whether name was set explicitly (defaults do not count).
+// Has reports whether name was set explicitly to a non-empty value
+// (defaults do not count).
 func (c *Config) Has(name string) bool {
 	if c.onRead != nil {
 		c.onRead(name)
 	}
-	_, ok := c.values[name]
-	return ok
+	v, ok := c.values[name]
+	return ok && v != ""
 }
+
+// SetEmpty reports whether name was explicitly set to the empty value
+// (only variables declared EmptyOK keep an empty value).
+func (c *Config) SetEmpty(name string) bool { v, ok := c.values[name]; return ok && v == "" }
 
 // Missing returns the names among names that have neither a value nor a default.
 func (c *Config) Missing(names ...string) []string {

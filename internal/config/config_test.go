@@ -126,3 +126,83 @@ func FuzzLoad(f *testing.F) {
 		_ = c.List(BaseURL)
 	})
 }
+
+func lookupMap(kv map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
+}
+
+// An explicitly empty variable means empty: the SEC-8 allow-list set to ""
+// allows nothing (it used to fall back to the default build.environment).
+func TestExplicitlyEmptyMeansEmpty(t *testing.T) {
+	c, err := LoadLookup(lookupMap(map[string]string{HealthAllowedFields: ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.List(HealthAllowedFields); len(got) != 0 || !c.SetEmpty(HealthAllowedFields) || c.Has(HealthAllowedFields) {
+		t.Fatalf("%s set to \"\" reads %q (SetEmpty %v), want empty", HealthAllowedFields, got, c.SetEmpty(HealthAllowedFields))
+	}
+	// With keeps the difference too
+	c2, err := c.With(map[string]string{HealthAllowedFields: "build.service"})
+	if err != nil || c2.Get(HealthAllowedFields) != "build.service" {
+		t.Fatalf("With set: %q %v", c2.Get(HealthAllowedFields), err)
+	}
+	c3, err := c2.With(map[string]string{HealthAllowedFields: ""})
+	if err != nil || c3.Get(HealthAllowedFields) != "" {
+		t.Fatalf("With empty: %q %v, want empty", c3.Get(HealthAllowedFields), err)
+	}
+	// the default itself is nothing allowed
+	d, _ := Load(env(nil))
+	if len(d.List(HealthAllowedFields)) != 0 {
+		t.Fatalf("default %s = %q, want nothing allowed", HealthAllowedFields, d.Get(HealthAllowedFields))
+	}
+}
+
+// Every variable with a default, set to "": either it is declared EmptyOK and
+// reads empty, or the load fails naming it and its default — never the
+// default silently.
+func TestEveryDefaultedVariableSetEmpty(t *testing.T) {
+	n := 0
+	for _, v := range Vars() {
+		if v.Default == "" {
+			continue
+		}
+		n++
+		c, err := LoadLookup(lookupMap(map[string]string{v.Name: ""}))
+		switch {
+		case v.EmptyOK:
+			if err != nil || c.Get(v.Name) != "" {
+				t.Errorf("%s (EmptyOK) set to \"\": %q, %v; want empty", v.Name, c.Get(v.Name), err)
+			}
+		default:
+			if err == nil {
+				t.Errorf("%s set to \"\" silently read as %q; want a load error", v.Name, c.Get(v.Name))
+				continue
+			}
+			if !strings.Contains(err.Error(), v.Name+": set but empty") || !strings.Contains(err.Error(), "unset it") {
+				t.Errorf("%s: error %q does not name the variable and the way out", v.Name, err)
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d variables with defaults checked", n)
+	}
+}
+
+// A variable without a default set to "" is no value (Need reports it
+// missing), and FromEnv tells unset from empty through the real environment.
+func TestEmptyWithoutDefaultAndFromEnv(t *testing.T) {
+	c, err := LoadLookup(lookupMap(map[string]string{BaseURL: ""}))
+	if err != nil || len(c.Missing(BaseURL)) != 1 {
+		t.Fatalf("empty %s: %v missing=%v", BaseURL, err, c.Missing(BaseURL))
+	}
+	t.Setenv(HealthAllowedFields, "")
+	t.Setenv(CheckTimeout, "")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), CheckTimeout+": set but empty") {
+		t.Fatalf("FromEnv with %s=\"\": %v, want the set-but-empty error", CheckTimeout, err)
+	}
+	t.Setenv(CheckTimeout, "30s")
+	c, err = FromEnv()
+	if err != nil || !c.SetEmpty(HealthAllowedFields) || c.Duration(CheckTimeout).Seconds() != 30 {
+		t.Fatalf("FromEnv: %v SetEmpty=%v", err, c != nil && c.SetEmpty(HealthAllowedFields))
+	}
+}

@@ -36,7 +36,7 @@ func init() {
 		Var{Name: FirebaseCredentialsFile, Kind: KindPath, Group: "Firebase",
 			Doc: "Service-account JSON of that project: the Admin SDK deletes the run's test users with it after the flow."},
 		Var{Name: FirebaseAuthEmulatorHost, Kind: KindString, Group: "Rehearsal",
-			Doc: "host:port of a Firebase Auth emulator (rehearsal only; set by the world). Ignored for staging/production targets."},
+			Doc: "host:port of the Firebase Auth emulator a rehearsal or a staging stack runs on (the world sets it for the rehearsal). FUN-1..7 sign test users up and delete them there (the evidence says so). With HUSTLEXP_TARGET=production it is an error: production never runs on the emulator."},
 		Var{Name: RehearsalFirebase, Kind: KindString, Default: "auto", Group: "Rehearsal",
 			Doc: "Firebase Auth in the rehearsal: emulator (firebase-tools required; CI), fake (in-process Identity Toolkit fake) or auto (emulator when the firebase CLI is installed, else the fake)."},
 		Var{Name: FirebaseCLI, Kind: KindPath, Group: "Rehearsal",

@@ -4,9 +4,11 @@
 // afterwards with the Firebase Admin SDK (firebase.google.com/go/v4).
 //
 // Live targets use Google's endpoints with FIREBASE_WEB_API_KEY,
-// FIREBASE_PROJECT_ID and FIREBASE_CREDENTIALS_FILE. The rehearsal points
-// both at the Firebase Auth emulator (or the in-process fake) through
-// FIREBASE_AUTH_EMULATOR_HOST.
+// FIREBASE_PROJECT_ID and FIREBASE_CREDENTIALS_FILE. The rehearsal, and a
+// staging stack that runs on the Firebase Auth emulator, point both at the
+// emulator (or the in-process fake) through FIREBASE_AUTH_EMULATOR_HOST; a
+// production target with that variable set is refused (SEC-4: production
+// never trusts emulator tokens).
 //
 // The Admin SDK reads FIREBASE_AUTH_EMULATOR_HOST from the process
 // environment, once, when an auth client is built. AdminClient therefore
@@ -62,9 +64,10 @@ type Client struct {
 	warmErr    error
 }
 
-// New builds a client from the configuration. A rehearsal target with
-// FIREBASE_AUTH_EMULATOR_HOST uses the emulator; a live target always uses
-// Google's endpoints (the emulator variable is ignored there).
+// New builds a client from the configuration. A rehearsal or staging target
+// with FIREBASE_AUTH_EMULATOR_HOST uses the emulator (sign-up and the Admin
+// SDK's deletions both go there); without it, Google's endpoints. A
+// production target with the variable set is an error.
 func New(cfg *config.Config) (*Client, error) {
 	c := &Client{
 		ProjectID: cfg.Get(config.FirebaseProjectID),
@@ -76,7 +79,10 @@ func New(cfg *config.Config) (*Client, error) {
 		c.timeout = 10 * time.Second
 	}
 	c.http = &http.Client{Timeout: c.timeout}
-	if !cfg.Live() && cfg.Get(config.FirebaseAuthEmulatorHost) != "" {
+	if emu := cfg.Get(config.FirebaseAuthEmulatorHost); emu != "" && cfg.Target == config.Production {
+		return nil, fmt.Errorf("firebase: %s is set (%s) but HUSTLEXP_TARGET=production: production never runs on the Firebase Auth emulator (SEC-4); unset it to use the real project", config.FirebaseAuthEmulatorHost, emu)
+	}
+	if cfg.Get(config.FirebaseAuthEmulatorHost) != "" {
 		c.Emulator = cfg.Get(config.FirebaseAuthEmulatorHost)
 		c.ToolkitURL = "http://" + c.Emulator + "/identitytoolkit.googleapis.com"
 		if c.apiKey == "" {
@@ -101,6 +107,15 @@ func New(cfg *config.Config) (*Client, error) {
 		return nil, fmt.Errorf("firebase: %s not set", strings.Join(missing, ", "))
 	}
 	return c, nil
+}
+
+// Where says where test users live, for evidence: "Firebase Auth emulator at
+// host:port (FIREBASE_AUTH_EMULATOR_HOST)" or "Firebase project <id>".
+func (c *Client) Where() string {
+	if c.Emulator != "" {
+		return "Firebase Auth emulator at " + c.Emulator + " (" + config.FirebaseAuthEmulatorHost + "), project " + c.ProjectID
+	}
+	return "Firebase project " + c.ProjectID + " (Google Identity Toolkit)"
 }
 
 // Error is an Identity Toolkit error response.

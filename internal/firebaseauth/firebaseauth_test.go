@@ -115,12 +115,37 @@ func TestEmulatorRoundTrip(t *testing.T) {
 }
 
 func TestNewLiveNeedsCredentials(t *testing.T) {
+	live := func(target, emulator string) *config.Config {
+		c, err := config.Load(func(k string) string {
+			switch k {
+			case config.HustlexpTarget:
+				return target
+			case config.FirebaseAuthEmulatorHost:
+				return emulator
+			case config.FirebaseProjectID:
+				if emulator != "" {
+					return "demo-hustlexp"
+				}
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// production on the emulator: refused, naming the variable and SEC-4
+	if _, err := New(live("production", "127.0.0.1:9099")); err == nil || !strings.Contains(err.Error(), config.FirebaseAuthEmulatorHost) || !strings.Contains(err.Error(), "SEC-4") {
+		t.Fatalf("production with the emulator variable: %v, want a refusal", err)
+	}
+	// staging on the emulator: sign-up and deletions go there (it used to call Google)
+	sc, err := New(live("staging", "127.0.0.1:9099"))
+	if err != nil || sc.Emulator != "127.0.0.1:9099" || !strings.Contains(sc.ToolkitURL, "127.0.0.1:9099") || !strings.Contains(sc.Where(), "emulator") {
+		t.Fatalf("staging on the emulator: %+v %v", sc, err)
+	}
 	c, err := config.Load(func(k string) string {
 		if k == config.HustlexpTarget {
 			return "production"
-		}
-		if k == config.FirebaseAuthEmulatorHost {
-			return "127.0.0.1:9099" // ignored for live targets
 		}
 		return ""
 	})

@@ -1,7 +1,8 @@
 // Package hxapi is launchcheck's client of the HustleXP API: health
 // endpoints, /metrics and (in trpc*.go) tRPC v11 plain-JSON calls.
 //
-// Every call carries X-Request-Id launchcheck-<runid>-<n>, runs under its own
+// Every call carries X-Request-Id launchcheck-<runid>-<proc>-<n> (unique across
+// the test binaries of a run), runs under its own
 // deadline (HUSTLEXP_HTTP_TIMEOUT), reads at most HUSTLEXP_RESPONSE_BODY_LIMIT
 // bytes of body, and fails with errors that name the endpoint and show a
 // short excerpt of what came back — never the bearer.
@@ -10,12 +11,15 @@ package hxapi
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,8 +39,6 @@ type Client struct {
 	Timeout     time.Duration // per call
 	MaxBody     int64
 	HTTP        *http.Client
-
-	seq atomic.Uint64
 }
 
 // New builds a client from the target's configuration. It does not require
@@ -58,9 +60,28 @@ func New(env *target.Env) *Client {
 	return c
 }
 
-// NextRequestID returns launchcheck-<runid>-<n> for the next call.
+// procID tells apart the test binaries (processes) of one run: the pid and
+// a random component, so X-Request-Id never repeats across the binaries
+// that share a run ID, even when a pid is reused.
+var procID = func() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%d%s", os.Getpid(), hex.EncodeToString(b[:]))
+}()
+
+// requestSeq numbers the calls of this process across all clients.
+var requestSeq atomic.Uint64
+
+// NextRequestID returns launchcheck-<runid>-<proc>-<n> for the next call:
+// <proc> is this process's pid and a random part, <n> counts the calls of
+// the process (every client shares it), so ids are unique across the run.
 func (c *Client) NextRequestID() string {
-	return fmt.Sprintf("launchcheck-%s-%d", c.RunID, c.seq.Add(1))
+	return RequestID(c.RunID, requestSeq.Add(1))
+}
+
+// RequestID formats the n-th request id of this process in run runID.
+func RequestID(runID string, n uint64) string {
+	return fmt.Sprintf("launchcheck-%s-%s-%d", runID, procID, n)
 }
 
 // Response is one HTTP exchange, body already read (capped).

@@ -2,8 +2,11 @@ package hxapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +37,7 @@ func TestClientErrorsNameTheEndpoint(t *testing.T) {
 		call func() error
 		want []string
 	}{
-		{"garbage JSON", func() error { _, _, err := c.Health(context.Background()); return err }, []string{"GET /health", "not the expected JSON", "gateway error"}},
+		{"garbage JSON", func() error { _, _, err := c.Health(context.Background()); return err }, []string{"GET /health", "body is not JSON", "gateway error"}},
 		{"body over the cap", func() error { _, _, err := c.Readiness(context.Background()); return err }, []string{"GET /health/readiness", "exceeds 64 bytes"}},
 		{"timeout", func() error { _, _, err := c.Liveness(context.Background()); return err }, []string{"GET /health/liveness", "no answer within 300ms"}},
 		{"wrong bearer", func() error { _, _, err := c.Detailed(context.Background()); return err }, []string{"GET /health/detailed = 401", "HUSTLEXP_INTERNAL_API_KEY"}},
@@ -79,7 +82,43 @@ func TestClientRequestIDAndOlderShapes(t *testing.T) {
 	if err != nil || rd.DBLatencyMs == nil || rd.DBLatencyMs.Duration() != 12*time.Millisecond {
 		t.Fatalf("old readiness shape: %+v %v", rd, err)
 	}
-	if len(ids) != 2 || ids[0] != "launchcheck-r1-1" || ids[1] != "launchcheck-r1-2" {
-		t.Fatalf("X-Request-Id = %v, want launchcheck-r1-1, launchcheck-r1-2", ids)
+	// a second client of the same process continues the numbering
+	testClient(srv.URL).Health(context.Background())
+	if len(ids) != 3 || ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
+		t.Fatalf("X-Request-Id = %v, want three distinct ids", ids)
+	}
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "launchcheck-r1-"+procID+"-") {
+			t.Fatalf("X-Request-Id %q, want launchcheck-r1-<proc>-<n>", id)
+		}
+	}
+}
+
+// TestRequestIDsUniqueAcrossProcesses runs this test binary twice more (as
+// two test binaries of one run do) and compares their first ids: the old
+// launchcheck-<runid>-<n> gave launchcheck-r1-1 in both.
+func TestRequestIDsUniqueAcrossProcesses(t *testing.T) {
+	if os.Getenv("HXAPI_PRINT_REQUEST_ID") == "1" {
+		fmt.Println("ID=" + RequestID("r1", 1))
+		return
+	}
+	first := func() string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRequestIDsUniqueAcrossProcesses$")
+		cmd.Env = append(os.Environ(), "HXAPI_PRINT_REQUEST_ID=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("child: %v", err)
+		}
+		for _, l := range strings.Split(string(out), "\n") {
+			if v, ok := strings.CutPrefix(l, "ID="); ok {
+				return v
+			}
+		}
+		t.Fatalf("child printed no id: %s", out)
+		return ""
+	}
+	a, b := first(), first()
+	if a == b {
+		t.Fatalf("two processes of run r1 both sent X-Request-Id %q", a)
 	}
 }

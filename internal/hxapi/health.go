@@ -29,17 +29,17 @@ type PaymentCreation struct {
 
 // Health is GET /health. Current deployments send status, timestamp, build
 // and paymentCreation; older ones send version, schema and environment
-// instead (and error on a DB failure). Raw holds every top-level key.
+// instead (and error on a DB failure). Decoded leniently (lenient.go).
 type Health struct {
-	Status          string                     `json:"status"`
-	Timestamp       string                     `json:"timestamp"`
-	Build           *Build                     `json:"build"`
-	PaymentCreation *PaymentCreation           `json:"paymentCreation"`
-	Version         string                     `json:"version"`     // older deployments
-	Schema          string                     `json:"schema"`      // older deployments
-	Environment     string                     `json:"environment"` // older deployments
-	Error           string                     `json:"error"`
-	Raw             map[string]json.RawMessage `json:"-"`
+	Status          string
+	Timestamp       string
+	Build           *Build
+	PaymentCreation *PaymentCreation
+	Version         string // older deployments
+	Schema          string // older deployments
+	Environment     string // older deployments
+	Error           string
+	Shapes
 }
 
 // OldShape reports whether the body is the older deployments' variant.
@@ -47,56 +47,63 @@ func (h *Health) OldShape() bool { return h.Build == nil && h.Version != "" }
 
 // Readiness is GET /health/readiness; older deployments add dbLatencyMs.
 type Readiness struct {
-	Ready           bool                       `json:"ready"`
-	DBLatencyMs     *Millis                    `json:"dbLatencyMs"`
-	Build           *Build                     `json:"build"`
-	PaymentCreation *PaymentCreation           `json:"paymentCreation"`
-	Error           string                     `json:"error"`
-	Raw             map[string]json.RawMessage `json:"-"`
+	Ready           bool
+	DBLatencyMs     *Millis
+	Build           *Build
+	PaymentCreation *PaymentCreation
+	Error           string
+	Shapes
 }
 
 // Liveness is GET /health/liveness.
 type Liveness struct {
-	Alive           bool                       `json:"alive"`
-	Uptime          float64                    `json:"uptime"`
-	Build           *Build                     `json:"build"`
-	PaymentCreation *PaymentCreation           `json:"paymentCreation"`
-	Raw             map[string]json.RawMessage `json:"-"`
+	Alive           bool
+	Uptime          float64
+	Build           *Build
+	PaymentCreation *PaymentCreation
+	Shapes
+}
+
+// Check is one entry of detailed checks. The backend sends objects
+// (checks.database = {"status":"ok","latency":1}, the others {"status":…});
+// a bare string (the contract's older wording) is read as the status.
+type Check struct {
+	Status  string
+	Latency *Millis // checks.database only
+	Error   string
 }
 
 // DBCheck is detailed checks.database.
-type DBCheck struct {
-	Status  string  `json:"status"`
-	Latency *Millis `json:"latency"`
-	Error   string  `json:"error"`
-}
+type DBCheck = Check
 
 // Checks is detailed checks.
 type Checks struct {
-	Database DBCheck `json:"database"`
-	Schema   string  `json:"schema"`
-	Firebase string  `json:"firebase"`
-	Stripe   string  `json:"stripe"`
+	Database Check
+	Schema   Check
+	Firebase Check
+	Stripe   Check
 }
 
-// Pool is detailed pool (the answering instance's primary pool).
+// Pool is detailed pool (the answering instance's primary pool). The
+// backend sends no maximum.
 type Pool struct {
-	TotalConnections int `json:"totalConnections"`
-	IdleConnections  int `json:"idleConnections"`
-	WaitingClients   int `json:"waitingClients"`
+	TotalConnections int
+	IdleConnections  int
+	WaitingClients   int
 }
 
-// Detailed is GET /health/detailed (bearer INTERNAL_API_KEY).
+// Detailed is GET /health/detailed (bearer INTERNAL_API_KEY). A field the
+// decoder could not read is nil/zero and named by Problem/ShapeProblems.
 type Detailed struct {
-	Status          string                     `json:"status"`
-	Timestamp       string                     `json:"timestamp"`
-	Checks          Checks                     `json:"checks"`
-	Pool            *Pool                      `json:"pool"`
-	CircuitBreakers map[string]string          `json:"circuitBreakers"`
-	PaymentCreation *PaymentCreation           `json:"paymentCreation"`
-	Uptime          float64                    `json:"uptime"`
-	Memory          map[string]float64         `json:"memory"`
-	Raw             map[string]json.RawMessage `json:"-"`
+	Status          string
+	Timestamp       string
+	Checks          Checks
+	Pool            *Pool
+	CircuitBreakers map[string]string
+	PaymentCreation *PaymentCreation
+	Uptime          float64
+	Memory          map[string]float64
+	Shapes
 }
 
 // ProcessStart is timestamp − uptime: when the answering process started.
@@ -145,29 +152,28 @@ func (m Millis) Duration() time.Duration {
 	return time.Duration(float64(m) * float64(time.Millisecond))
 }
 
-// decodeWithRaw decodes body into v and the top-level keys into raw.
-func decodeWithRaw(r *Response, v any, raw *map[string]json.RawMessage) error {
-	if err := r.DecodeJSON(v); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(r.Body, raw); err != nil {
-		return fmt.Errorf("%s = %d: body is not a JSON object: %s", r.Endpoint(), r.Status, r.Excerpt())
-	}
-	return nil
-}
-
 // Health calls GET /health. A 503 with a JSON body is returned decoded (the
-// caller judges it); transport and decode errors are returned as errors.
+// caller judges it); transport errors and bodies that are not a JSON object
+// are returned as errors.
 func (c *Client) Health(ctx context.Context) (*Health, *Response, error) {
 	r, err := c.Get(ctx, "/health", false)
 	if err != nil {
 		return nil, r, err
 	}
+	h, err := DecodeHealth(r)
+	return h, r, err
+}
+
+// DecodeHealth reads a /health body leniently.
+func DecodeHealth(r *Response) (*Health, error) {
 	h := &Health{}
-	if err := decodeWithRaw(r, h, &h.Raw); err != nil {
-		return nil, r, err
+	if err := decodeObject(r, &h.Shapes); err != nil {
+		return nil, err
 	}
-	return h, r, nil
+	h.Status, h.Timestamp, h.Error = h.str("status"), h.str("timestamp"), h.str("error")
+	h.Build, h.PaymentCreation = h.build("build"), h.paymentCreation("paymentCreation")
+	h.Version, h.Schema, h.Environment = h.str("version"), h.str("schema"), h.str("environment")
+	return h, nil
 }
 
 // Readiness calls GET /health/readiness.
@@ -176,11 +182,22 @@ func (c *Client) Readiness(ctx context.Context) (*Readiness, *Response, error) {
 	if err != nil {
 		return nil, r, err
 	}
+	h, err := DecodeReadiness(r)
+	return h, r, err
+}
+
+// DecodeReadiness reads a /health/readiness body leniently.
+func DecodeReadiness(r *Response) (*Readiness, error) {
 	h := &Readiness{}
-	if err := decodeWithRaw(r, h, &h.Raw); err != nil {
-		return nil, r, err
+	if err := decodeObject(r, &h.Shapes); err != nil {
+		return nil, err
 	}
-	return h, r, nil
+	if b := h.boolean("ready"); b != nil {
+		h.Ready = *b
+	}
+	h.DBLatencyMs, h.Error = h.millis("dbLatencyMs"), h.str("error")
+	h.Build, h.PaymentCreation = h.build("build"), h.paymentCreation("paymentCreation")
+	return h, nil
 }
 
 // Liveness calls GET /health/liveness.
@@ -189,11 +206,22 @@ func (c *Client) Liveness(ctx context.Context) (*Liveness, *Response, error) {
 	if err != nil {
 		return nil, r, err
 	}
+	h, err := DecodeLiveness(r)
+	return h, r, err
+}
+
+// DecodeLiveness reads a /health/liveness body leniently.
+func DecodeLiveness(r *Response) (*Liveness, error) {
 	h := &Liveness{}
-	if err := decodeWithRaw(r, h, &h.Raw); err != nil {
-		return nil, r, err
+	if err := decodeObject(r, &h.Shapes); err != nil {
+		return nil, err
 	}
-	return h, r, nil
+	if b := h.boolean("alive"); b != nil {
+		h.Alive = *b
+	}
+	h.Uptime, _ = h.num("uptime")
+	h.Build, h.PaymentCreation = h.build("build"), h.paymentCreation("paymentCreation")
+	return h, nil
 }
 
 // Detailed calls GET /health/detailed with the internal bearer. 401 and 503
@@ -210,14 +238,85 @@ func (c *Client) Detailed(ctx context.Context) (*Detailed, *Response, error) {
 	case 429:
 		return nil, r, fmt.Errorf("%s = 429: rate limited (Retry-After %s): %s", r.Endpoint(), r.Header.Get("Retry-After"), r.Excerpt())
 	}
+	d, err := DecodeDetailed(r)
+	return d, r, err
+}
+
+// DecodeDetailed reads a /health/detailed body leniently: each entry of
+// checks, pool, circuitBreakers is read on its own; an entry in an unknown
+// shape is left zero and named by d.Problem(path).
+func DecodeDetailed(r *Response) (*Detailed, error) {
 	d := &Detailed{}
-	if err := decodeWithRaw(r, d, &d.Raw); err != nil {
-		return nil, r, err
+	if err := decodeObject(r, &d.Shapes); err != nil {
+		return nil, err
+	}
+	d.Status, d.Timestamp = d.str("status"), d.str("timestamp")
+	d.Uptime, _ = d.num("uptime")
+	if checks := d.obj("checks"); checks != nil {
+		d.Checks = Checks{Database: d.check("checks.database"), Schema: d.check("checks.schema"),
+			Firebase: d.check("checks.firebase"), Stripe: d.check("checks.stripe")}
+	}
+	if p := d.obj("pool"); p != nil {
+		if total, ok := d.num("pool.totalConnections"); ok {
+			idle, _ := d.num("pool.idleConnections")
+			waiting, _ := d.num("pool.waitingClients")
+			d.Pool = &Pool{TotalConnections: int(total), IdleConnections: int(idle), WaitingClients: int(waiting)}
+		} else if _, bad := d.problems["pool.totalConnections"]; !bad {
+			d.bad("pool.totalConnections", "absent", "a number")
+		}
+	}
+	if cb := d.obj("circuitBreakers"); cb != nil {
+		d.CircuitBreakers = map[string]string{}
+		for k, v := range cb {
+			switch x := v.(type) {
+			case string: // the backend's shape: bare "CLOSED"/"OPEN"/"HALF_OPEN"
+				d.CircuitBreakers[k] = x
+			case map[string]any: // tolerated: {"state":"CLOSED"}
+				if st, ok := x["state"].(string); ok {
+					d.CircuitBreakers[k] = st
+					continue
+				}
+				d.bad("circuitBreakers."+k, Shape(v), "a string such as \"CLOSED\"")
+			default:
+				d.bad("circuitBreakers."+k, Shape(v), "a string such as \"CLOSED\"")
+			}
+		}
+	}
+	d.PaymentCreation = d.paymentCreation("paymentCreation")
+	if mem := d.obj("memory"); mem != nil {
+		d.Memory = map[string]float64{}
+		for k, v := range mem {
+			if n, ok := v.(json.Number); ok {
+				f, _ := n.Float64()
+				d.Memory[k] = f
+			}
+		}
 	}
 	if d.CircuitBreakers == nil && d.Status == "" {
-		return nil, r, fmt.Errorf("%s = %d: not a detailed health body (no status, no circuitBreakers): %s", r.Endpoint(), r.Status, r.Excerpt())
+		return nil, fmt.Errorf("%s = %d: not a detailed health body (no status, no circuitBreakers): %s", r.Endpoint(), r.Status, r.Excerpt())
 	}
-	return d, r, nil
+	return d, nil
+}
+
+// check reads one checks.<name> entry: an object with status (and, for the
+// database, latency and error), or a bare status string.
+func (s *Shapes) check(path string) Check {
+	v, ok := lookup(s.tree, path)
+	if !ok || v == nil {
+		return Check{}
+	}
+	switch x := v.(type) {
+	case string:
+		return Check{Status: x}
+	case map[string]any:
+		c := Check{Status: s.str(path + ".status"), Latency: s.millis(path + ".latency")}
+		if e, ok := x["error"].(string); ok {
+			c.Error = e
+		}
+		return c
+	}
+	s.bad(path, Shape(v), "an object {status,…}")
+	return Check{}
 }
 
 // Metrics calls GET /metrics with the internal bearer and returns the text.

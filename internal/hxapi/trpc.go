@@ -132,7 +132,13 @@ func (c *Client) TRPC(ctx context.Context, r TRPCRequest, out any) (*Response, e
 			if len(env.Result.Data) == 0 || string(env.Result.Data) == "null" {
 				return resp, fmt.Errorf("%s = 200 with no result.data, want an output", endpoint)
 			}
+			// only the fields out declares are read (what the step judges);
+			// one of them in another shape is named with its path
 			if err := json.Unmarshal(env.Result.Data, out); err != nil {
+				var ute *json.UnmarshalTypeError
+				if errors.As(err, &ute) {
+					return resp, fmt.Errorf("%s = 200: result.data.%s is a JSON %s, want %s: %s", endpoint, ute.Field, ute.Value, ute.Type, Excerpt(env.Result.Data, 200))
+				}
 				return resp, fmt.Errorf("%s = 200: result.data does not decode (%v): %s", endpoint, err, Excerpt(env.Result.Data, 200))
 			}
 		}
@@ -143,32 +149,89 @@ func (c *Client) TRPC(ctx context.Context, r TRPCRequest, out any) (*Response, e
 
 func decodeTRPCError(endpoint, proc string, resp *Response) *TRPCError {
 	te := &TRPCError{Endpoint: endpoint, Procedure: proc, HTTPStatus: resp.Status, RequestID: resp.RequestID}
-	var env struct {
-		Error json.RawMessage `json:"error"`
-	}
-	var body struct {
-		Message string `json:"message"`
-		Code    int    `json:"code"`
-		Data    struct {
-			Code            string `json:"code"`
-			HTTPStatus      int    `json:"httpStatus"`
-			Path            string `json:"path"`
-			ApplicationCode string `json:"applicationCode"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(resp.Body, &env) == nil && len(env.Error) > 0 && env.Error[0] == '{' &&
-		json.Unmarshal(env.Error, &body) == nil && body.Data.Code != "" {
-		te.Envelope = true
-		te.Code = body.Data.Code
-		te.JSONRPCCode = body.Code
-		te.DataHTTPStatus = body.Data.HTTPStatus
-		te.Path = body.Data.Path
-		te.ApplicationCode = body.Data.ApplicationCode
-		te.Message = body.Message
-		return te
+	if v, err := parseTree(resp.Body); err == nil {
+		if m, ok := v.(map[string]any); ok {
+			if e, ok := m["error"].(map[string]any); ok && fillEnvelope(te, e) {
+				return te
+			}
+		}
 	}
 	te.Message = resp.Excerpt()
 	return te
+}
+
+// fillEnvelope reads one tRPC error object ({message, code, data:{code,
+// httpStatus, path?, applicationCode?}}) leniently; false when it carries no
+// data.code string (not a tRPC envelope). The 415 envelope has no data.path.
+func fillEnvelope(te *TRPCError, e map[string]any) bool {
+	s := &Shapes{tree: map[string]any{"error": e}}
+	te.Code = s.str("error.data.code")
+	if te.Code == "" {
+		return false
+	}
+	te.Envelope = true
+	te.Message = s.str("error.message")
+	if n, ok := s.num("error.code"); ok {
+		te.JSONRPCCode = int(n)
+	}
+	if n, ok := s.num("error.data.httpStatus"); ok {
+		te.DataHTTPStatus = int(n)
+	}
+	te.Path = s.str("error.data.path")
+	te.ApplicationCode = s.str("error.data.applicationCode")
+	return true
+}
+
+// BatchItem is one answer of a tRPC batch (?batch=1): a result or an error.
+type BatchItem struct {
+	Data  json.RawMessage // result.data; nil for an error
+	Error *TRPCError
+}
+
+// DecodeBatch reads a batch answer: a JSON array with one envelope per
+// procedure, in request order. The HTTP status is 200 when all succeed, 207
+// when results are mixed, and the common status when all fail; the items
+// are returned for every status. procs names the procedures (for messages).
+func DecodeBatch(resp *Response, procs []string) ([]BatchItem, error) {
+	v, err := parseTree(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s = %d: batch body is not JSON (%v): %s", resp.Endpoint(), resp.Status, err, resp.Excerpt())
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s = %d: batch body is %s, want an array of envelopes: %s", resp.Endpoint(), resp.Status, Shape(v), resp.Excerpt())
+	}
+	var raw []json.RawMessage
+	_ = json.Unmarshal(resp.Body, &raw)
+	out := make([]BatchItem, len(arr))
+	for i, it := range arr {
+		proc := ""
+		if i < len(procs) {
+			proc = procs[i]
+		}
+		m, _ := it.(map[string]any)
+		if e, ok := m["error"].(map[string]any); ok {
+			te := &TRPCError{Endpoint: resp.Endpoint(), Procedure: proc, HTTPStatus: resp.Status, RequestID: resp.RequestID}
+			if !fillEnvelope(te, e) {
+				te.Message = Shape(e)
+			}
+			if te.DataHTTPStatus != 0 {
+				te.HTTPStatus = te.DataHTTPStatus // per item; the batch's own status is 207 when mixed
+			}
+			out[i].Error = te
+			continue
+		}
+		var env struct {
+			Result *struct {
+				Data json.RawMessage `json:"data"`
+			} `json:"result"`
+		}
+		if i >= len(raw) || json.Unmarshal(raw[i], &env) != nil || env.Result == nil {
+			return nil, fmt.Errorf("%s = %d: batch item %d is %s, want {result} or {error}", resp.Endpoint(), resp.Status, i, Shape(it))
+		}
+		out[i].Data = env.Result.Data
+	}
+	return out, nil
 }
 
 // TRPCInconsistency reports ways an error envelope disagrees with the

@@ -227,6 +227,9 @@ func writeHeader(b *strings.Builder, r *Report) {
 	fmt.Fprintf(b, "| **Verdict** | %s |\n", verdict)
 	target := strings.ToUpper(r.Target)
 	fmt.Fprintf(b, "| Run target | %s |\n", target)
+	if r.Identity != "" {
+		fmt.Fprintf(b, "| Identity seen | %s |\n", mdEscape(r.Identity))
+	}
 	fmt.Fprintf(b, "| Phases | %s |\n", phaseList(r))
 	fmt.Fprintf(b, "| Generated | %s |\n", r.GeneratedAt.Format("2006-01-02 15:04:05 UTC"))
 	if r.Commit != "" {

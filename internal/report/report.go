@@ -88,6 +88,7 @@ type Report struct {
 	RunSeconds  float64          `json:"run_seconds,omitempty"`
 	RowsRan     int              `json:"rows_ran"`
 	Blockers    []string         `json:"blockers"`
+	Identity    string           `json:"target_identity,omitempty"` // what the target said it is (INF-1/SEC-1 evidence)
 	Phases      []PhaseResult    `json:"phases"`
 	Packages    []PackageProblem `json:"package_problems,omitempty"`
 	StreamNotes []string         `json:"stream_notes,omitempty"`
@@ -229,6 +230,9 @@ func Build(c *Collector, o Options) *Report {
 			r.RowsRan++
 		}
 		r.Rows = append(r.Rows, row)
+		if v := row.Evidence["target_identity"]; v != "" && r.Identity == "" {
+			r.Identity = v
+		}
 	}
 
 	var notImpl []string
