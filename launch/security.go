@@ -121,31 +121,13 @@ func stripeConsistency(vars map[string]string) []string {
 	return out
 }
 
-// BootResult is what booting the backend with a given environment did.
-type BootResult struct {
-	Refused  bool   // the process exited before binding a port
-	Listened bool   // a port was bound
-	Stderr   string // boot output
-}
-
-// BootProbe boots the backend in production mode with env and reports the
-// outcome (the rehearsal's stand-in provides one; live targets have none).
-type BootProbe func(ctx context.Context, env map[string]string) (BootResult, error)
-
-// BootEnv is a complete production environment for a BootProbe plus the
-// required variable the probe removes.
-type BootEnv struct {
-	Env     map[string]string
-	Without string
-}
-
 // ValidateConfigOnStartup checks SEC-2: `validateConfig()` runs on startup
 // (server.ts) — statically, the server start file calls validateConfig()
 // before it starts listening; the latest production deployment's logs hold no
 // startup-abort line; and, where the target offers a boot probe (the
-// rehearsal), booting in production mode without a required variable is
-// refused before a port is bound.
-func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *BootEnv) {
+// rehearsal: env.Boot), booting in production mode without a required
+// variable is refused before a port is bound.
+func ValidateConfigOnStartup(t check.T, env *target.Env) {
 	t.Helper()
 	file := env.Cfg.Get(config.ServerFile)
 	if file == "" {
@@ -186,7 +168,7 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 			break
 		}
 	}
-	if probe != nil && boot != nil {
+	if boot := env.Boot; boot != nil {
 		e := map[string]string{}
 		for k, v := range boot.Env {
 			if k != boot.Without {
@@ -194,7 +176,7 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 			}
 		}
 		e["NODE_ENV"] = "production"
-		res, err := probe(ctx, e)
+		res, err := boot.Run(ctx, e)
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("boot probe: %v", err))

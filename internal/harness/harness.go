@@ -126,7 +126,7 @@ func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
 		worldErr = err
 		return nil, nil, err
 	}
-	worldEnv = &target.Env{Cfg: c, RunID: runID}
+	worldEnv = &target.Env{Cfg: c, RunID: runID, Boot: BootProbe(theWorld, false)}
 	slow := ""
 	if len(theWorld.Slow) > 0 {
 		slow = "; slowest parts: " + strings.Join(theWorld.Slow, ", ")
