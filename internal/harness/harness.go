@@ -127,7 +127,11 @@ func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
 		return nil, nil, err
 	}
 	worldEnv = &target.Env{Cfg: c, RunID: runID, Boot: BootProbe(theWorld, false)}
-	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal world up in %s (provider %s)\n", theWorld.Started.Round(time.Millisecond), theWorld.Provider)
+	slow := ""
+	if len(theWorld.Slow) > 0 {
+		slow = "; slowest parts: " + strings.Join(theWorld.Slow, ", ")
+	}
+	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal world up in %s (provider %s%s)\n", theWorld.Started.Round(time.Millisecond), theWorld.Provider, slow)
 	return theWorld, worldEnv, nil
 }
 

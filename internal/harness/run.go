@@ -153,6 +153,7 @@ func joinRun(ctx context.Context, cfg *config.Config) (*world.Infra, *lease, err
 		return nil, nil, err
 	}
 	cmd := exec.Command("/proc/self/exe", daemonArg, dir, strconv.Itoa(parent), parentStart)
+	cmd.Args[0] = os.Args[0] // ps shows which test binary serves the run
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

@@ -175,7 +175,9 @@ func useContainers(ctx context.Context, cfg *config.Config, w *World) (err error
 	defer cancel()
 	pg, err := tcpostgres.Run(ctx, cfg.Get(config.PostgresImage),
 		tcpostgres.WithDatabase("postgres"), tcpostgres.WithUsername("postgres"), tcpostgres.WithPassword("rehearsal"),
-		tcpostgres.BasicWaitStrategies())
+		tcpostgres.BasicWaitStrategies(),
+		// Every test binary of a run may share this server.
+		testcontainers.WithCmd("postgres", "-c", "fsync=off", "-c", "max_connections=400"))
 	if pg != nil {
 		w.OnClose(func() { testcontainers.TerminateContainer(pg) })
 	}
@@ -186,7 +188,8 @@ func useContainers(ctx context.Context, cfg *config.Config, w *World) (err error
 	if err != nil {
 		return err
 	}
-	rd, err := tcredis.Run(ctx, cfg.Get(config.RedisImage))
+	rd, err := tcredis.Run(ctx, cfg.Get(config.RedisImage),
+		testcontainers.WithCmd("redis-server", "--databases", "64")) // one logical database per test binary
 	if rd != nil {
 		w.OnClose(func() { testcontainers.TerminateContainer(rd) })
 	}

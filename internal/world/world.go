@@ -46,6 +46,8 @@ type World struct {
 	// RedisDBs is how many logical databases the Redis server has (Attach
 	// gives each binary its own); 0 when unknown.
 	RedisDBs int
+	// Slow lists the components that took 0.5 s or more to start ("name 1.2s").
+	Slow []string
 
 	mainDB string
 
@@ -114,8 +116,12 @@ func (w *World) startComponents(ctx context.Context, comps []Component) (err err
 	comps = append([]Component(nil), comps...)
 	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Order < comps[j].Order })
 	for _, c := range comps {
+		t0 := time.Now()
 		if err = c.Start(ctx, w); err != nil {
 			return fmt.Errorf("rehearsal component %s: %w", c.Name, err)
+		}
+		if d := time.Since(t0); d >= 500*time.Millisecond {
+			w.Slow = append(w.Slow, fmt.Sprintf("%s %s", c.Name, d.Round(10*time.Millisecond)))
 		}
 	}
 	return nil
