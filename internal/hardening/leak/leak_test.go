@@ -1,3 +1,5 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 // Package leak runs every row's check in-process against a black hole and a
 // closed port, and proves no check leaves goroutines behind once it has
 // returned (a leaked goroutine is a hang waiting to happen in a long run).
