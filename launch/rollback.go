@@ -10,6 +10,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/railway"
 	"github.com/hustlexp/launchcheck/internal/stripex"
@@ -87,7 +88,7 @@ func NeonPITRReady(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.NeonAPIKey, config.NeonProjectID)
 	ctx := check.Ctx(t, env.Cfg)
-	c := NeonClient(env)
+	c := dbcheck.NeonClient(env)
 	p, err := c.Project(ctx, env.Cfg.Get(config.NeonProjectID))
 	if err != nil {
 		t.Fatalf("%v", err)
@@ -112,7 +113,7 @@ func NeonPITRReady(t check.T, env *target.Env) {
 	name := env.Cfg.Get(config.NeonBranch)
 	b, ok := neon.FindBranch(bs, name)
 	if !ok {
-		t.Fatalf("Neon project %s has no branch %q to restore (branches: %s); set %s", p.ID, name, branchNames(bs), config.NeonBranch)
+		t.Fatalf("Neon project %s has no branch %q to restore (branches: %s); set %s", p.ID, name, dbcheck.BranchNames(bs), config.NeonBranch)
 	}
 	if b.CreatedAt.After(point) {
 		t.Errorf("branch %s was created %s, after the restore point %s: no history to restore from", b.Name, b.CreatedAt.Format(time.RFC3339), point.Format(time.RFC3339))
