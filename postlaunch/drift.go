@@ -68,11 +68,26 @@ const sampleLimit = 2000
 // merge joins over random UUIDs) with hash joins only where the task state
 // matters; at 1M escrows the three escrow queries take about a second.
 func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
-	var out []Mismatch
 	if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
 		return nil, fmt.Errorf("set work_mem: %w", err)
 	}
-	// Escrow columns alone.
+	var out []Mismatch
+	for _, stage := range []func(context.Context, pgx.Tx, DriftParams) ([]Mismatch, error){
+		escrowInvariants, taskEscrowDisagreement, stripeEventBacklog, outboxBacklog,
+	} {
+		ms, err := stage(ctx, tx, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+// escrowInvariants: escrow columns alone (a RELEASED escrow has its
+// transfer, a REFUNDED one its refund, every escrow its PaymentIntent).
+func escrowInvariants(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
 	rows, err := tx.Query(ctx, `WITH d AS MATERIALIZED (
 		SELECT id::text, state, stripe_payment_intent_id IS NULL AS no_pi, stripe_transfer_id IS NULL AS no_tr,
 		       coalesce(payout_provider, '') AS provider, coalesce(provider_transfer_id, '') AS ptid,
@@ -115,8 +130,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("escrow invariants: %w", err)
 	}
+	return out, nil
+}
 
-	// Task/escrow disagreement (contract §12.2).
+// taskEscrowDisagreement: task and escrow states that contradict each other
+// (contract §12.2).
+func taskEscrowDisagreement(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
 	type joined struct {
 		kind, sql string
 		args      []any
@@ -154,8 +174,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 			return nil, fmt.Errorf("%s: %w", j.kind, err)
 		}
 	}
+	return out, nil
+}
 
-	rows, err = tx.Query(ctx, `
+// stripeEventBacklog: Stripe webhook events that failed or are stuck in processing.
+func stripeEventBacklog(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
+	rows, err := tx.Query(ctx, `
 		SELECT stripe_event_id, type, result, coalesce(error_message, ''),
 		       (result = 'processing' AND processed_at IS NULL AND claimed_at < now() - $1::interval)
 		FROM stripe_events
@@ -181,8 +206,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stripe_events backlog: %w", err)
 	}
+	return out, nil
+}
 
-	rows, err = tx.Query(ctx, `
+// outboxBacklog: outbox events pending or failed for longer than allowed.
+func outboxBacklog(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
+	rows, err := tx.Query(ctx, `
 		SELECT id::text, event_type, status, queue_name, now() - created_at
 		FROM outbox_events
 		WHERE status IN ('pending','failed') AND created_at < now() - $1::interval
