@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -137,20 +136,24 @@ func ValidateConfigOnStartup(t check.T, env *target.Env) {
 	need(t, env, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	var problems []string
-	src, err := os.ReadFile(file)
+	root := env.Cfg.Get(config.RepoDir)
+	if root == "" {
+		root = filepath.Dir(file)
+	}
+	ev, err := followStart(root, file)
 	if err != nil {
 		t.Fatalf("read server start file: %v (set %s, or %s and %s)", err, config.ServerFile, config.RepoDir, config.ServerEntry)
 	}
-	vAt, lAt, lExpr := sourceCalls(string(src))
-	switch {
-	case lAt < 0:
-		check.Unverified(t, "%s: no listen/serve call found, cannot tell whether validateConfig() runs before the port is bound", file)
-	case vAt < 0:
-		problems = append(problems, fmt.Sprintf("%s never calls validateConfig() (it starts listening with %s)", filepath.Base(file), lExpr))
-	case vAt > lAt:
-		problems = append(problems, fmt.Sprintf("%s calls validateConfig() after %s: the port is bound before the configuration is validated", filepath.Base(file), lExpr))
+	chain := strings.Join(ev.chain, " → ")
+	switch ev.kind {
+	case "validate":
+		check.Evidence(t, "server_start", fmt.Sprintf("validateConfig() reached before any listen (%d files followed): %s", ev.files, chain))
+	case "listen":
+		problems = append(problems, fmt.Sprintf("the server starts listening before validateConfig() is called: %s (%d files followed from %s); call validateConfig() before the port is bound",
+			chain, ev.files, filepath.Base(file)))
 	default:
-		check.Evidence(t, "server_start", fmt.Sprintf("validateConfig() at offset %d before %s at %d", vAt, lExpr, lAt))
+		check.Unverified(t, "%s: followed %d files from the entry and its relative imports, found neither validateConfig() nor a listen/serve call; cannot tell whether the configuration is validated before the port is bound (set %s to the server entry)",
+			file, ev.files, config.ServerEntry)
 	}
 	rc, tgt := railwayTarget(t, ctx, env)
 	dep, err := rc.Latest(ctx, tgt)

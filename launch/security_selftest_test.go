@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -147,18 +148,52 @@ func TestSelfSEC2ValidateConfig(t *testing.T) {
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { latestProd(s).Logs = prev }) })
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env) }, "logged a startup abort", "[FATAL]")
 	})
-	t.Run("fault=validateConfig after listen", func(t *testing.T) {
-		path := t.TempDir() + "/server.ts"
-		src := strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "", 1) + "\nvalidateConfig();\n"
-		writeFile(t, path, src)
-		bad := env.MustWith(map[string]string{config.ServerFile: path})
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "after serve(", "port is bound before")
+	// The backend's layout: HUSTLEXP_REPO_DIR + the default entry
+	// backend/src/server.ts, whose startServer() (serverStartup.ts) calls
+	// validateConfig() (config.ts). A one-file scan of server.ts failed here.
+	repo := func(t *testing.T, edit func(map[string]string)) *target.Env {
+		root := t.TempDir()
+		files := harness.RehearsalServerSources()
+		if edit != nil {
+			edit(files)
+		}
+		for rel, src := range files {
+			p := filepath.Join(root, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, p, src)
+		}
+		return env.MustWith(map[string]string{config.ServerFile: "", config.RepoDir: root})
+	}
+	t.Run("real layout under HUSTLEXP_REPO_DIR with the default entry", func(t *testing.T) {
+		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, repo(t, nil)) })
+		if ev := r.Attrs[check.AttrEvidence+"server_start"]; !strings.Contains(ev, "startServer() in backend/src/serverStartup.ts") {
+			t.Errorf("evidence %q does not name the chain through serverStartup.ts", ev)
+		}
 	})
-	t.Run("fault=validateConfig commented out", func(t *testing.T) {
-		path := t.TempDir() + "/server.ts"
-		writeFile(t, path, strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "// validateConfig();\n", 1))
-		bad := env.MustWith(map[string]string{config.ServerFile: path})
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "never calls validateConfig()")
+	t.Run("fault=validateConfig after listen in serverStartup.ts", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) {
+			s := strings.Replace(f["backend/src/serverStartup.ts"], "  validateConfig();\n", "", 1)
+			f["backend/src/serverStartup.ts"] = strings.Replace(s, "  });\n}\n", "  });\n  validateConfig();\n}\n", 1)
+		})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) },
+			"starts listening before validateConfig()", "startServer() in backend/src/serverStartup.ts", "serve({")
+	})
+	t.Run("fault=validateConfig commented out in serverStartup.ts", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) {
+			f["backend/src/serverStartup.ts"] = strings.Replace(f["backend/src/serverStartup.ts"], "validateConfig();\n", "// validateConfig();\n", 1)
+		})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) },
+			"starts listening before validateConfig()", "serverStartup.ts:")
+	})
+	t.Run("fault=entry does not exist", func(t *testing.T) {
+		bad := repo(t, nil).MustWith(map[string]string{config.ServerEntry: "src/server.ts"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "read server start file", "src/server.ts")
+	})
+	t.Run("fault=neither call reachable", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) { f["backend/src/server.ts"] = "import './app.js';\nexport {};\n" })
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "unverified", "found neither validateConfig()")
 	})
 }
 

@@ -12,10 +12,10 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
-	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/pg"
 	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/launch"
 )
 
 // prefixT prefixes every failure of a reused check (the Database section's
@@ -187,9 +187,9 @@ func RestoreWorks(t check.T, env *target.Env) {
 		t.Fatalf("WK-4: %v", err)
 	}
 	pt := prefixT{t, "restored branch: "}
-	dbcheck.MigrationsApplied(pt, benv)
+	launch.MigrationsApplied(pt, benv)
 	triggerCatalog(pt, benv)
-	dbcheck.PerformanceIndexesCreated(pt, benv)
+	launch.PerformanceIndexesCreated(pt, benv)
 }
 
 // triggerCatalog is DB-2's catalog half (read-only; the behavioural proof
@@ -197,8 +197,8 @@ func RestoreWorks(t check.T, env *target.Env) {
 func triggerCatalog(t check.T, env *target.Env) {
 	t.Helper()
 	ctx := check.Ctx(t, env.Cfg)
-	names := make([]string, len(dbcheck.InvariantTriggers))
-	for i, tr := range dbcheck.InvariantTriggers {
+	names := make([]string, len(launch.InvariantTriggers))
+	for i, tr := range launch.InvariantTriggers {
 		names[i] = tr.Name
 	}
 	enabled := map[string]bool{}

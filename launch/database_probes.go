@@ -1,4 +1,4 @@
-package dbcheck
+package launch
 
 import (
 	"context"
