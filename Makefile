@@ -8,8 +8,6 @@ REPORTS   ?= reports
 LC        := $(REPORTS)/.bin/launchcheck
 # Live runs: no caching, a hard ceiling on the whole run.
 LIVE_FLAGS := -count=1 -timeout=45m
-# Checklist rows only (self-tests are the project's own tests: `make test`).
-ROWS_ONLY := -skip '^TestSelf|^TestHarden|^Fuzz|^Benchmark'
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-test setup-rehearse bench-gate test vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
@@ -29,8 +27,9 @@ test: setup-test vet ## the project's own tests: unit tests + every self-test (p
 	$(GO) test -count=1 -timeout=30m ./...
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzLoad -fuzztime 10s ./internal/config
 
-vet: ## gofmt + go vet with every phase tag (tagged files are invisible to plain vet)
+vet: ## gofmt + go vet of both builds: untagged (the project's tests) and every phase tag (the checklist)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
 	$(GO) vet -tags '$(TAGS_ALL)' ./...
 
 fuzz: ## fuzz the configuration loader for a minute
@@ -45,7 +44,7 @@ $(LC): $(shell git ls-files 'cmd/*.go' 'internal/*.go' 'fixtures/*' 2>/dev/null)
 
 rehearse: setup-rehearse $(LC) ## THE MAIN JOB: the whole checklist (55 rows, all phases) against the local rehearsal, with a report
 	@mkdir -p $(REPORTS)
-	set -o pipefail; HUSTLEXP_TARGET=rehearsal $(GO) test -count=1 -timeout=30m -tags '$(TAGS_ALL)' $(ROWS_ONLY) -json ./... \
+	set -o pipefail; HUSTLEXP_TARGET=rehearsal $(GO) test -count=1 -timeout=30m -tags '$(TAGS_ALL)' -json ./... \
 	  | tee $(REPORTS)/rehearsal.jsonl \
 	  | $(LC) report --phase all --progress --md $(REPORTS)/rehearsal.md --json $(REPORTS)/rehearsal.json \
 	      --html $(REPORTS)/rehearsal.html --junit $(REPORTS)/rehearsal.junit.xml; \
@@ -59,7 +58,7 @@ week1: phase-week1 ## nightly Week 1 checks against HUSTLEXP_TARGET
 phase-%: $(LC)
 	@case "$${HUSTLEXP_TARGET:-rehearsal}" in rehearsal) scripts/setup.sh rehearse;; esac
 	@mkdir -p $(REPORTS)
-	set -o pipefail; $(GO) test $(LIVE_FLAGS) -tags $* $(ROWS_ONLY) -json ./... \
+	set -o pipefail; $(GO) test $(LIVE_FLAGS) -tags $* -json ./... \
 	  | tee $(REPORTS)/$*.jsonl \
 	  | $(LC) report --phase $* --progress --md $(REPORTS)/$*.md --json $(REPORTS)/$*.json \
 	      --html $(REPORTS)/$*.html --junit $(REPORTS)/$*.junit.xml; \
@@ -83,7 +82,7 @@ bench-gate: ## time the launch-day gate (cold and warm build cache) and make reh
 bench: ## production-scale benchmarks (DAY-2 on 1M escrows, WK-3 on 200k users)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./postlaunch/
 
-env: $(LC) ## regenerate .env.example, checklist.Needs and workflow env blocks after changing variables or check.Need calls
+env: $(LC) ## rewrite .env.example, the README env table and the workflow env blocks after changing variables or a row's Needs
 	$(LC) env --sync
 
 lint-workflows: ## actionlint over .github/workflows (when actionlint is installed)

@@ -22,13 +22,13 @@ var flowOptional = []string{config.FunPosterEmail, config.FunPosterPassword, con
 // acceptance, FUN-3). The tagged test TestFunctionalFlow runs them as ordered
 // steps over one flow that it cleans up; each step reports its own row.
 var Rows = []check.Row{
-	{ID: "FUN-1", Test: "TestFunctionalFlow/Registration", Check: onFlow(Registration), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-2", Test: "TestFunctionalFlow/TaskCreation", Check: onFlow(TaskCreation), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-5", Test: "TestFunctionalFlow/PaymentIntentCreation", Check: onFlow(PaymentIntentCreation), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-4", Test: "TestFunctionalFlow/EscrowFunding", Check: onFlow(EscrowFunding), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-3", Test: "TestFunctionalFlow/TaskAcceptance", Check: onFlow(TaskAcceptance), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-6", Test: "TestFunctionalFlow/ProofSubmission", Check: onFlow(ProofSubmission), Needs: flowNeeds, Optional: flowOptional},
-	{ID: "FUN-7", Test: "TestFunctionalFlow/EscrowRelease", Check: onFlow(EscrowRelease), Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-1", Test: "TestFunctionalFlow/Registration", Check: RegistrationRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-2", Test: "TestFunctionalFlow/TaskCreation", Check: TaskCreationRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-5", Test: "TestFunctionalFlow/PaymentIntentCreation", Check: PaymentIntentCreationRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-4", Test: "TestFunctionalFlow/EscrowFunding", Check: EscrowFundingRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-3", Test: "TestFunctionalFlow/TaskAcceptance", Check: TaskAcceptanceRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-6", Test: "TestFunctionalFlow/ProofSubmission", Check: ProofSubmissionRow, Needs: flowNeeds, Optional: flowOptional},
+	{ID: "FUN-7", Test: "TestFunctionalFlow/EscrowRelease", Check: EscrowReleaseRow, Needs: flowNeeds, Optional: flowOptional},
 }
 
 var (
@@ -54,23 +54,32 @@ func Share(t check.T, env *target.Env) {
 	})
 }
 
-// onFlow makes a flow row a row check: it runs on the flow Share started for
-// env, or else on a flow of its own that runs every earlier step the row
-// depends on and is cleaned up when the row ends.
-func onFlow(row func(check.T, *Flow)) func(check.T, *target.Env) {
-	return func(t check.T, env *target.Env) {
-		t.Helper()
-		sharedMu.Lock()
-		f := shared[env]
-		sharedMu.Unlock()
-		if f == nil {
-			f = NewFlow(env)
-			t.Cleanup(func() {
-				for _, line := range f.Close() {
-					t.Logf("cleanup: %s", line)
-				}
-			})
-		}
-		row(t, f)
+// The row checks: each runs its row on the flow Share started for env, or
+// else on a flow of its own that runs every earlier step the row depends on
+// and is cleaned up when the row ends.
+func RegistrationRow(t check.T, env *target.Env) { t.Helper(); onFlow(t, env, Registration) }
+func TaskCreationRow(t check.T, env *target.Env) { t.Helper(); onFlow(t, env, TaskCreation) }
+func PaymentIntentCreationRow(t check.T, env *target.Env) {
+	t.Helper()
+	onFlow(t, env, PaymentIntentCreation)
+}
+func EscrowFundingRow(t check.T, env *target.Env)   { t.Helper(); onFlow(t, env, EscrowFunding) }
+func TaskAcceptanceRow(t check.T, env *target.Env)  { t.Helper(); onFlow(t, env, TaskAcceptance) }
+func ProofSubmissionRow(t check.T, env *target.Env) { t.Helper(); onFlow(t, env, ProofSubmission) }
+func EscrowReleaseRow(t check.T, env *target.Env)   { t.Helper(); onFlow(t, env, EscrowRelease) }
+
+func onFlow(t check.T, env *target.Env, row func(check.T, *Flow)) {
+	t.Helper()
+	sharedMu.Lock()
+	f := shared[env]
+	sharedMu.Unlock()
+	if f == nil {
+		f = NewFlow(env)
+		t.Cleanup(func() {
+			for _, line := range f.Close() {
+				t.Logf("cleanup: %s", line)
+			}
+		})
 	}
+	row(t, f)
 }

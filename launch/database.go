@@ -516,7 +516,7 @@ func BackupsConfigured(t check.T, env *target.Env) {
 	name := env.Cfg.Get(config.NeonBranch)
 	b, ok := neon.FindBranch(bs, name)
 	if !ok {
-		t.Fatalf("Neon project %s has no branch %q (branches: %s); set %s", p.ID, name, branchNames(bs), config.NeonBranch)
+		t.Fatalf("Neon project %s has no branch %q (branches: %s); set %s", p.ID, name, BranchNames(bs), config.NeonBranch)
 	}
 	check.Evidence(t, "branch", fmt.Sprintf("%s default=%t protected=%t", b.Name, b.Default, b.Protected))
 	if !b.Default && !b.Protected {
@@ -529,7 +529,7 @@ func NeonClient(env *target.Env) *neon.Client {
 	return &neon.Client{BaseURL: env.Cfg.Get(config.NeonAPIURL), APIKey: env.Cfg.Get(config.NeonAPIKey), Timeout: env.Cfg.Duration(config.HTTPTimeout)}
 }
 
-func branchNames(bs []neon.Branch) string {
+func BranchNames(bs []neon.Branch) string {
 	var n []string
 	for _, b := range bs {
 		n = append(n, b.Name)

@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/grafana"
@@ -64,7 +63,7 @@ func promClient(t check.T, env *target.Env) *prom.Client {
 // (titles and queries), and every panel query parses and returns series.
 func DashboardImported(t check.T, env *target.Env) {
 	t.Helper()
-	data, path := opsFile(t, env, config.DashboardFile, ops.DashboardPath)
+	data, path := opsFile(t, env, config.DashboardFile, DashboardPath)
 	want, err := grafana.ParseFile(data)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -81,14 +80,14 @@ func DashboardImported(t check.T, env *target.Env) {
 	gc := grafana.New(env.Cfg.Get(config.GrafanaURL), env.Cfg.Get(config.GrafanaToken), env.Cfg.Duration(config.HTTPTimeout))
 	got, err := gc.Dashboard(ctx, want.UID)
 	if errors.Is(err, grafana.ErrNotFound) {
-		t.Fatalf("Grafana has no dashboard with uid %q (%q): dashboard missing — import %s with POST /api/dashboards/db", want.UID, want.Title, ops.DashboardPath)
+		t.Fatalf("Grafana has no dashboard with uid %q (%q): dashboard missing — import %s with POST /api/dashboards/db", want.UID, want.Title, DashboardPath)
 	}
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	check.Evidence(t, "dashboard", fmt.Sprintf("%s %q version %d", want.UID, got.Dashboard.Title, got.Meta.Version))
 	if diff := panelDiff(want, got.Dashboard); len(diff) > 0 {
-		t.Errorf("Grafana dashboard %s differs from %s (re-import the file): %s", want.UID, ops.DashboardPath, strings.Join(diff, "; "))
+		t.Errorf("Grafana dashboard %s differs from %s (re-import the file): %s", want.UID, DashboardPath, strings.Join(diff, "; "))
 	}
 	empty := emptyPanels(t, ctx, promClient(t, env), want)
 	check.Evidence(t, "panels", fmt.Sprintf("%d with queries, %d empty", len(want.QueryPanels()), len(empty)))
@@ -210,12 +209,7 @@ func selectorsOf(rule, expr string) ([]ruleSelector, error) {
 // loaded with health ok, and every metric and label a rule filters on exists.
 func AlertRulesDeployed(t check.T, env *target.Env) {
 	t.Helper()
-	// the file first: a file Prometheus rejects fails without any server
-	data, path := opsFile(t, env, config.AlertRulesFile, ops.AlertRulesPath)
-	rgs, errs := parseRuleFile(data)
-	if len(errs) > 0 {
-		t.Fatalf("%s: Prometheus would reject this rule file: %s", path, strings.Join(errs, "; "))
-	}
+	rgs, path := alertRuleFile(t, env)
 	check.Need(t, env.Cfg, config.PrometheusURL)
 	groupName := env.Cfg.Get(config.AlertRuleGroup)
 	var group *rulefmt.RuleGroup
@@ -231,6 +225,27 @@ func AlertRulesDeployed(t check.T, env *target.Env) {
 	ctx := check.Ctx(t, env.Cfg)
 	checkRulesLoaded(t, ctx, env, pc, group)
 	checkRuleInputsExist(t, ctx, pc, group)
+}
+
+// AlertRuleFileParses is MON-2's first stage (its row's Before): the rule
+// file parses as Prometheus parses it. It needs no server, so a live run
+// without PROMETHEUS_URL still names the rule Prometheus would reject.
+func AlertRuleFileParses(t check.T, env *target.Env) {
+	t.Helper()
+	if env.Cfg.Get(config.AlertRulesFile) == "" && env.Cfg.Get(config.RepoDir) == "" {
+		return // Need names the missing location
+	}
+	alertRuleFile(t, env)
+}
+
+func alertRuleFile(t check.T, env *target.Env) (*rulefmt.RuleGroups, string) {
+	t.Helper()
+	data, path := opsFile(t, env, config.AlertRulesFile, AlertRulesPath)
+	rgs, errs := parseRuleFile(data)
+	if len(errs) > 0 {
+		t.Fatalf("%s: Prometheus would reject this rule file: %s", path, strings.Join(errs, "; "))
+	}
+	return rgs, path
 }
 
 // grafanaRules is Grafana alerting's Prometheus-compatible rules API
@@ -274,7 +289,7 @@ func checkRulesLoaded(t check.T, ctx context.Context, env *target.Env, pc *prom.
 		}
 	}
 	if !found {
-		t.Fatalf("rule group %q is not loaded in Prometheus (GET /api/v1/rules lists %d other groups) nor in Grafana alerting: add %s to rule_files and reload", group.Name, len(res.Groups), ops.AlertRulesPath)
+		t.Fatalf("rule group %q is not loaded in Prometheus (GET /api/v1/rules lists %d other groups) nor in Grafana alerting: add %s to rule_files and reload", group.Name, len(res.Groups), AlertRulesPath)
 	}
 	for _, r := range group.Rules {
 		name := r.Alert

@@ -10,7 +10,6 @@ import (
 	pd "github.com/PagerDuty/go-pagerduty"
 	sl "github.com/slack-go/slack"
 
-	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/alertmanager"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -41,7 +40,7 @@ func probeLabels(env *target.Env, sev string) []map[string]string {
 	out := []map[string]string{{"alertname": "LaunchcheckRoutingProbe", "severity": sev}}
 	path := env.Cfg.Get(config.AlertRulesFile)
 	if path == "" && env.Cfg.Get(config.RepoDir) != "" {
-		path = env.Cfg.Get(config.RepoDir) + "/" + ops.AlertRulesPath
+		path = env.Cfg.Get(config.RepoDir) + "/" + AlertRulesPath
 	}
 	data, err := monReadFile(path)
 	if err != nil || data == nil {

@@ -1,14 +1,21 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 package launch
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/grafana"
 	"github.com/hustlexp/launchcheck/internal/specs"
+	"github.com/hustlexp/launchcheck/internal/target"
 )
 
 func sharedOrSkip(t *testing.T, rel string) []byte {
@@ -114,4 +121,29 @@ func TestGrafanaManagedQueryComparison(t *testing.T) {
 	if !grafanaShowsExpr("rate(a[5m]) | sum(b)", "sum(b) > 3") {
 		t.Fatal("several data queries joined with ' | ': the second one must match")
 	}
+}
+
+// MON-2 as the suite runs it (Before → Need → Check) in a live run that has
+// the backend's real rule file but no PROMETHEUS_URL: the rejected rule is
+// named, not hidden behind the missing variable.
+func TestCapturedRuleFileNamedBeforeMissingPrometheus(t *testing.T) {
+	path, err := specs.Shared(specs.CapturedAlertRules)
+	if err != nil {
+		t.Skipf("capture not available: %v", err)
+	}
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{config.HustlexpTarget: "staging", config.AlertRulesFile: path}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row check.Row
+	for _, r := range Rows {
+		if r.ID == "MON-2" {
+			row = r
+		}
+	}
+	env := &target.Env{Cfg: cfg, RunID: "t"}
+	checktest.MustFail(t, 10*time.Second, func(ct check.T) { check.RunRow(ct, row, env) },
+		"Prometheus would reject", "EscrowStuckInFunded")
 }

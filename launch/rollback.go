@@ -113,7 +113,7 @@ func NeonPITRReady(t check.T, env *target.Env) {
 	name := env.Cfg.Get(config.NeonBranch)
 	b, ok := neon.FindBranch(bs, name)
 	if !ok {
-		t.Fatalf("Neon project %s has no branch %q to restore (branches: %s); set %s", p.ID, name, branchNames(bs), config.NeonBranch)
+		t.Fatalf("Neon project %s has no branch %q to restore (branches: %s); set %s", p.ID, name, BranchNames(bs), config.NeonBranch)
 	}
 	if b.CreatedAt.After(point) {
 		t.Errorf("branch %s was created %s, after the restore point %s: no history to restore from", b.Name, b.CreatedAt.Format(time.RFC3339), point.Format(time.RFC3339))

@@ -68,11 +68,26 @@ const sampleLimit = 2000
 // merge joins over random UUIDs) with hash joins only where the task state
 // matters; at 1M escrows the three escrow queries take about a second.
 func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
-	var out []Mismatch
 	if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
 		return nil, fmt.Errorf("set work_mem: %w", err)
 	}
-	// Escrow columns alone.
+	var out []Mismatch
+	for _, stage := range []func(context.Context, pgx.Tx, DriftParams) ([]Mismatch, error){
+		escrowInvariants, taskEscrowDisagreement, stripeEventBacklog, outboxBacklog,
+	} {
+		ms, err := stage(ctx, tx, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+// escrowInvariants: escrow columns alone (a RELEASED escrow has its
+// transfer, a REFUNDED one its refund, every escrow its PaymentIntent).
+func escrowInvariants(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
 	rows, err := tx.Query(ctx, `WITH d AS MATERIALIZED (
 		SELECT id::text, state, stripe_payment_intent_id IS NULL AS no_pi, stripe_transfer_id IS NULL AS no_tr,
 		       coalesce(payout_provider, '') AS provider, coalesce(provider_transfer_id, '') AS ptid,
@@ -115,8 +130,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("escrow invariants: %w", err)
 	}
+	return out, nil
+}
 
-	// Task/escrow disagreement (contract §12.2).
+// taskEscrowDisagreement: task and escrow states that contradict each other
+// (contract §12.2).
+func taskEscrowDisagreement(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
 	type joined struct {
 		kind, sql string
 		args      []any
@@ -154,8 +174,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 			return nil, fmt.Errorf("%s: %w", j.kind, err)
 		}
 	}
+	return out, nil
+}
 
-	rows, err = tx.Query(ctx, `
+// stripeEventBacklog: Stripe webhook events that failed or are stuck in processing.
+func stripeEventBacklog(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
+	rows, err := tx.Query(ctx, `
 		SELECT stripe_event_id, type, result, coalesce(error_message, ''),
 		       (result = 'processing' AND processed_at IS NULL AND claimed_at < now() - $1::interval)
 		FROM stripe_events
@@ -181,8 +206,13 @@ func SQLDrift(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stripe_events backlog: %w", err)
 	}
+	return out, nil
+}
 
-	rows, err = tx.Query(ctx, `
+// outboxBacklog: outbox events pending or failed for longer than allowed.
+func outboxBacklog(ctx context.Context, tx pgx.Tx, p DriftParams) ([]Mismatch, error) {
+	var out []Mismatch
+	rows, err := tx.Query(ctx, `
 		SELECT id::text, event_type, status, queue_name, now() - created_at
 		FROM outbox_events
 		WHERE status IN ('pending','failed') AND created_at < now() - $1::interval
@@ -324,83 +354,101 @@ func WindowEscrows(ctx context.Context, tx pgx.Tx, p DriftParams, s *StripeSide)
 
 // Reconcile matches escrows with Stripe objects by id and metadata.
 func Reconcile(p DriftParams, es map[string]*windowEscrow, s *StripeSide, now time.Time) []Mismatch {
+	r := reconciler{p: p, es: es, s: s, settled: now.Add(-p.Grace), listedFrom: p.Since.Add(-p.Lookback).Format(time.RFC3339)}
 	var out []Mismatch
-	settled := now.Add(-p.Grace)
-	in := func(t *time.Time) bool { return t != nil && !t.Before(p.Since) && t.Before(settled) }
-	listedFrom := p.Since.Add(-p.Lookback).Format(time.RFC3339)
+	for _, id := range sortedKeys(es) {
+		out = append(out, r.escrowToStripe(id, es[id])...)
+	}
+	out = append(out, r.paymentsToDatabase()...)
+	return append(out, r.transfersToDatabase()...)
+}
+
+// reconciler holds one DAY-2 (b) comparison: the window's escrows and the
+// Stripe objects listed for it.
+type reconciler struct {
+	p          DriftParams
+	es         map[string]*windowEscrow
+	s          *StripeSide
+	settled    time.Time // objects younger than the grace period are not judged
+	listedFrom string
+}
+
+// in reports whether t falls in the window and is past the grace period.
+func (r reconciler) in(t *time.Time) bool {
+	return t != nil && !t.Before(r.p.Since) && t.Before(r.settled)
+}
+
+// escrowToStripe: the escrow's PaymentIntent, transfer and refund exist in
+// Stripe and agree with it.
+func (r reconciler) escrowToStripe(id string, e *windowEscrow) []Mismatch {
+	var out []Mismatch
+	if r.in(e.fundedAt) && e.pi != "" {
+		pi, ok := r.s.PIs[e.pi]
+		switch {
+		case !ok:
+			out = append(out, Mismatch{DriftPIMissing, id, fmt.Sprintf("%s escrow's PaymentIntent %s not among PaymentIntents created since %s", e.state, e.pi, r.listedFrom)})
+		case pi.Status != stripe.PaymentIntentStatusSucceeded:
+			out = append(out, Mismatch{DriftPINotSucceeded, id, fmt.Sprintf("escrow %s but PaymentIntent %s is %s", e.state, e.pi, pi.Status)})
+		case pi.AmountReceived != e.amount:
+			out = append(out, Mismatch{DriftPIAmount, id, fmt.Sprintf("PaymentIntent %s amount_received %d ≠ escrow amount %d", e.pi, pi.AmountReceived, e.amount)})
+		case pi.Metadata["task_id"] != "" && pi.Metadata["task_id"] != e.taskID:
+			out = append(out, Mismatch{DriftPITask, id, fmt.Sprintf("PaymentIntent %s metadata.task_id %s ≠ escrow task %s", e.pi, pi.Metadata["task_id"], e.taskID)})
+		}
+	}
+	if r.in(e.releasedAt) && e.state == "RELEASED" && e.tr != "" && (e.provider == "STRIPE" || e.provider == "") {
+		tr, ok := r.s.Transfers[e.tr]
+		switch {
+		case !ok:
+			out = append(out, Mismatch{DriftTransferMissing, id, fmt.Sprintf("RELEASED escrow's transfer %s not among transfers created since %s", e.tr, r.listedFrom)})
+		case tr.Reversed || tr.AmountReversed > 0:
+			out = append(out, Mismatch{DriftTransferReversed, id, fmt.Sprintf("transfer %s reversed (%d of %d cents)", e.tr, tr.AmountReversed, tr.Amount)})
+		case tr.Metadata["escrow_id"] != id:
+			out = append(out, Mismatch{DriftTransferMetadata, id, fmt.Sprintf("transfer %s metadata.escrow_id %q ≠ escrow id", e.tr, tr.Metadata["escrow_id"])})
+		}
+	}
+	if r.in(e.refundedAt) && e.state == "REFUNDED" && e.re != "" {
+		rf, ok := r.s.Refunds[e.re]
+		switch {
+		case !ok:
+			out = append(out, Mismatch{DriftRefundMissing, id, fmt.Sprintf("REFUNDED escrow's refund %s not among refunds created since %s", e.re, r.listedFrom)})
+		case rf.Status != stripe.RefundStatusSucceeded:
+			out = append(out, Mismatch{DriftRefundNotSucceeded, id, fmt.Sprintf("refund %s is %s", e.re, rf.Status)})
+		}
+	}
+	return out
+}
+
+// paymentsToDatabase: a succeeded PaymentIntent whose task's escrow is still PENDING.
+func (r reconciler) paymentsToDatabase() []Mismatch {
 	byTask := map[string]*windowEscrow{}
-	for _, e := range es {
+	for _, e := range r.es {
 		byTask[e.taskID] = e
 	}
-	ids := make([]string, 0, len(es))
-	for id := range es {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		e := es[id]
-		if in(e.fundedAt) && e.pi != "" {
-			pi, ok := s.PIs[e.pi]
-			switch {
-			case !ok:
-				out = append(out, Mismatch{DriftPIMissing, id, fmt.Sprintf("%s escrow's PaymentIntent %s not among PaymentIntents created since %s", e.state, e.pi, listedFrom)})
-			case pi.Status != stripe.PaymentIntentStatusSucceeded:
-				out = append(out, Mismatch{DriftPINotSucceeded, id, fmt.Sprintf("escrow %s but PaymentIntent %s is %s", e.state, e.pi, pi.Status)})
-			case pi.AmountReceived != e.amount:
-				out = append(out, Mismatch{DriftPIAmount, id, fmt.Sprintf("PaymentIntent %s amount_received %d ≠ escrow amount %d", e.pi, pi.AmountReceived, e.amount)})
-			case pi.Metadata["task_id"] != "" && pi.Metadata["task_id"] != e.taskID:
-				out = append(out, Mismatch{DriftPITask, id, fmt.Sprintf("PaymentIntent %s metadata.task_id %s ≠ escrow task %s", e.pi, pi.Metadata["task_id"], e.taskID)})
-			}
-		}
-		if in(e.releasedAt) && e.state == "RELEASED" && e.tr != "" && (e.provider == "STRIPE" || e.provider == "") {
-			tr, ok := s.Transfers[e.tr]
-			switch {
-			case !ok:
-				out = append(out, Mismatch{DriftTransferMissing, id, fmt.Sprintf("RELEASED escrow's transfer %s not among transfers created since %s", e.tr, listedFrom)})
-			case tr.Reversed || tr.AmountReversed > 0:
-				out = append(out, Mismatch{DriftTransferReversed, id, fmt.Sprintf("transfer %s reversed (%d of %d cents)", e.tr, tr.AmountReversed, tr.Amount)})
-			case tr.Metadata["escrow_id"] != id:
-				out = append(out, Mismatch{DriftTransferMetadata, id, fmt.Sprintf("transfer %s metadata.escrow_id %q ≠ escrow id", e.tr, tr.Metadata["escrow_id"])})
-			}
-		}
-		if in(e.refundedAt) && e.state == "REFUNDED" && e.re != "" {
-			rf, ok := s.Refunds[e.re]
-			switch {
-			case !ok:
-				out = append(out, Mismatch{DriftRefundMissing, id, fmt.Sprintf("REFUNDED escrow's refund %s not among refunds created since %s", e.re, listedFrom)})
-			case rf.Status != stripe.RefundStatusSucceeded:
-				out = append(out, Mismatch{DriftRefundNotSucceeded, id, fmt.Sprintf("refund %s is %s", e.re, rf.Status)})
-			}
-		}
-	}
-	// Stripe → database.
-	var piIDs []string
-	for pid := range s.PIs {
-		piIDs = append(piIDs, pid)
-	}
-	sort.Strings(piIDs)
-	for _, pid := range piIDs {
-		pi := s.PIs[pid]
+	var out []Mismatch
+	for _, pid := range sortedKeys(r.s.PIs) {
+		pi := r.s.PIs[pid]
 		e := byTask[pi.Metadata["task_id"]]
 		if e == nil || pi.Status != stripe.PaymentIntentStatusSucceeded || e.state != "PENDING" {
 			continue
 		}
-		if time.Unix(pi.Created, 0).Before(settled) {
+		if time.Unix(pi.Created, 0).Before(r.settled) {
 			out = append(out, Mismatch{DriftPendingButPaid, e.id, fmt.Sprintf("escrow PENDING while PaymentIntent %s (metadata.task_id %s) succeeded", pid, e.taskID)})
 		}
 	}
-	var trIDs []string
-	for tid := range s.Transfers {
-		trIDs = append(trIDs, tid)
-	}
-	sort.Strings(trIDs)
-	for _, tid := range trIDs {
-		tr := s.Transfers[tid]
+	return out
+}
+
+// transfersToDatabase: a transfer in the window names an escrow the database
+// does not have, or one that was not released with it.
+func (r reconciler) transfersToDatabase() []Mismatch {
+	var out []Mismatch
+	for _, tid := range sortedKeys(r.s.Transfers) {
+		tr := r.s.Transfers[tid]
 		eid := tr.Metadata["escrow_id"]
-		if eid == "" || time.Unix(tr.Created, 0).Before(p.Since) || !time.Unix(tr.Created, 0).Before(settled) || tr.Reversed {
+		if eid == "" || time.Unix(tr.Created, 0).Before(r.p.Since) || !time.Unix(tr.Created, 0).Before(r.settled) || tr.Reversed {
 			continue
 		}
-		e, ok := es[eid]
+		e, ok := r.es[eid]
 		switch {
 		case !ok:
 			out = append(out, Mismatch{DriftTransferUnknownEscr, eid, fmt.Sprintf("transfer %s names escrow %s, which the database does not have", tid, eid)})
@@ -436,5 +484,14 @@ func validUUIDs(in []string) []string {
 			out = append(out, s)
 		}
 	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -24,7 +24,7 @@ var Rows = []check.Row{
 	{ID: "WK-2", Test: "TestWeek1P99Trend", Check: P99Trend,
 		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken}},
 	{ID: "WK-3", Test: "TestWeek1TaxThresholds", Check: TaxThresholdMonitoring,
-		Needs: []string{config.DatabaseURL}, Optional: []string{config.TaxYear}},
+		Needs: []string{config.DatabaseURL}, Optional: []string{config.TaxYear, config.BaseURL, config.InternalAPIKey, config.RedisURL, config.RepoDir, config.PrometheusURL, config.PrometheusToken}},
 	{ID: "WK-4", Test: "TestWeek1RestoreWorks", Check: RestoreWorks,
 		Needs: []string{config.DatabaseURL, config.NeonAPIKey, config.NeonAPIURL, config.NeonProjectID}},
 	{ID: "WK-5", Test: "TestWeek1RateLimitPatterns", Check: RateLimitPatterns,

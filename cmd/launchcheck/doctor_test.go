@@ -1,46 +1,106 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 package main
 
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checklist"
+	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
-	"github.com/hustlexp/launchcheck/internal/report"
+	"github.com/hustlexp/launchcheck/internal/hardening"
+	"github.com/hustlexp/launchcheck/internal/rows"
+	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// TestNeedsMatchesChecks keeps checklist.Needs equal to what the checks
-// actually pass to check.Need / check.NotConfigured.
-func TestNeedsMatchesChecks(t *testing.T) {
-	scanned, err := report.ScanNeeds(repoRoot(t))
+// TestDoctorIsExact: for every row, the doctor's answer on a live target
+// with nothing set is exactly what running the row says is missing (each row
+// runs in-process, as its tagged test runs it: Item → Need → Check).
+func TestDoctorIsExact(t *testing.T) {
+	cfg, err := config.Load(func(k string) string { return map[string]string{config.HustlexpTarget: "staging"}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range checklist.Rows {
-		want := scanned[r.ID]
-		got := append([]string(nil), checklist.Needs[r.ID]...)
-		slices.Sort(got)
-		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
-			t.Errorf("checklist.Needs[%q] = %v, but the check needs %v", r.ID, got, want)
+	answers, werr := Doctor(cfg, nil, rows.All(), time.Now())
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	if len(answers) != len(checklist.Rows) {
+		t.Fatalf("doctor answered %d rows, want %d", len(answers), len(checklist.Rows))
+	}
+	dead := hardening.DeadEnv(checktest.ClosedPort(t), 3*time.Second)
+	base := map[string]string{config.HustlexpTarget: "staging", config.StressTimeScale: dead[config.StressTimeScale]}
+	for _, v := range config.Vars() {
+		if v.Default != "" && dead[v.Name] != "" {
+			base[v.Name] = dead[v.Name]
 		}
-		for _, v := range got {
-			if _, ok := config.Lookup(v); !ok {
-				t.Errorf("checklist.Needs[%q] names undeclared variable %s", r.ID, v)
+	}
+	missingLine := regexp.MustCompile(`live config incomplete for staging: (.*) not set`)
+	for _, d := range answers {
+		r, ok := rows.ByID(d.ID)
+		if !ok || d.State == "not implemented" {
+			t.Errorf("%s: not implemented", d.ID)
+			continue
+		}
+		env := &target.Env{Cfg: cfg, RunID: "doctor"}
+		res := checktest.Run(t, 30*time.Second, func(ct check.T) { check.RunRow(ct, r.Row, env) })
+		var ran []string
+		if m := missingLine.FindStringSubmatch(res.Text()); m != nil {
+			ran = splitMissing(m[1])
+		}
+		if !slices.Equal(ran, d.Missing) {
+			t.Errorf("%s: doctor says %v, the run says %v (%s)", d.ID, d.Missing, ran, res.Text())
+		}
+		if len(d.Missing) == 0 && d.State != "can run" || len(d.Missing) > 0 && d.State != "lacks configuration" {
+			t.Errorf("%s: state %q with missing %v", d.ID, d.State, d.Missing)
+		}
+		// and sufficient: with exactly the named variables set (the first of
+		// each alternative, aimed at a closed port like every defaulted
+		// endpoint), the row asks for nothing more.
+		kv := map[string]string{}
+		for k, v := range base {
+			kv[k] = v
+		}
+		for _, m := range d.Missing {
+			name, _, _ := strings.Cut(m, " ")
+			kv[name] = dead[name]
+		}
+		c, err := config.Load(func(k string) string { return kv[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = checktest.Run(t, 30*time.Second, func(ct check.T) { check.RunRow(ct, r.Row, &target.Env{Cfg: c, RunID: "doctor"}) })
+		if missingLine.MatchString(res.Text()) {
+			t.Errorf("%s: with the doctor's variables set the row still lacks configuration: %s", d.ID, res.Text())
+		}
+	}
+}
+
+// splitMissing splits "A, B (or C), D" at the commas outside parentheses.
+func splitMissing(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(s[start:i]))
+				start = i + 1
 			}
 		}
 	}
-	for id := range checklist.Needs {
-		if _, ok := checklist.ByID(id); !ok {
-			t.Errorf("checklist.Needs has unknown row %q", id)
-		}
-	}
-	if t.Failed() {
-		t.Log("regenerate: go run ./cmd/launchcheck doctor --needs-go > internal/checklist/needs.go")
-	}
+	return append(out, strings.TrimSpace(s[start:]))
 }
 
 func TestDoctorClassifiesRows(t *testing.T) {
@@ -57,30 +117,30 @@ func TestDoctorClassifiesRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs := []report.TestRef{{Row: "DB-1"}, {Row: "DB-2"}, {Row: "DB-5"}}
-	rows, werr := Doctor(cfg, []checklist.Phase{checklist.Prelaunch}, refs, time.Now())
+	var some []rows.Row
+	for _, id := range []string{"DB-1", "DB-2", "DB-5"} {
+		r, _ := rows.ByID(id)
+		some = append(some, r)
+	}
+	verdicts, werr := Doctor(cfg, []checklist.Phase{checklist.Prelaunch}, some, time.Now())
 	if werr != nil {
 		t.Fatal(werr)
 	}
 	by := map[string]DoctorRow{}
-	for _, r := range rows {
+	for _, r := range verdicts {
 		by[r.ID] = r
 	}
 	if by["INF-1"].State != "not implemented" {
 		t.Errorf("INF-1: %+v", by["INF-1"])
 	}
-	if len(checklist.Needs["DB-1"]) > 0 && slices.Equal(checklist.Needs["DB-1"], []string{config.DatabaseURL}) && by["DB-1"].State != "can run" {
-		t.Errorf("DB-1 with HUSTLEXP_DATABASE_URL set: %+v", by["DB-1"])
+	if by["DB-1"].State != "lacks configuration" || !slices.Equal(by["DB-1"].Missing, []string{config.ExpectedMigrations + " (or " + config.RepoDir + ")"}) {
+		t.Errorf("DB-1 with HUSTLEXP_DATABASE_URL set lacks only the migration source: %+v", by["DB-1"])
 	}
-	if slices.Contains(checklist.Needs["DB-5"], config.NeonAPIKey) {
-		if by["DB-5"].State != "waived" || !strings.Contains(by["DB-5"].Note, "ana") {
-			t.Errorf("DB-5 should be waived: %+v", by["DB-5"])
-		}
+	if by["DB-5"].State != "waived" || !strings.Contains(by["DB-5"].Note, "ana") {
+		t.Errorf("DB-5 should be waived: %+v", by["DB-5"])
 	}
-	if slices.Contains(checklist.Needs["DB-2"], config.ScratchDatabaseURL) {
-		if by["DB-2"].State != "lacks configuration" || !slices.Contains(by["DB-2"].Missing, config.ScratchDatabaseURL) {
-			t.Errorf("DB-2 should lack %s: %+v", config.ScratchDatabaseURL, by["DB-2"])
-		}
+	if by["DB-2"].State != "lacks configuration" || !slices.Equal(by["DB-2"].Missing, []string{config.ScratchDatabaseURL}) {
+		t.Errorf("DB-2 should lack %s: %+v", config.ScratchDatabaseURL, by["DB-2"])
 	}
 }
 

@@ -8,9 +8,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checklist"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/report"
+	"github.com/hustlexp/launchcheck/internal/rows"
 )
 
 // cmdEnv prints the variable registry as .env.example or as the README table.
@@ -20,7 +22,7 @@ func cmdEnv(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "launchcheck env --sync: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, "rewrote .env.example, internal/checklist/needs.go, internal/hardening/leak/rows_gen_test.go and the env blocks of .github/workflows/{launch-gate,nightly}.yml (run twice when check.Need calls changed)")
+		fmt.Fprintln(stdout, "rewrote .env.example, the README environment table and the env blocks of .github/workflows/{launch-gate,nightly}.yml")
 		return 0
 	}
 	if len(args) == 2 && args[0] == "--github" {
@@ -116,15 +118,20 @@ func wrap(s string, width int) []string {
 }
 
 // EnvGitHub renders the `env:` entries a workflow needs for phases: every
-// variable the rows of those phases need (checklist.Needs) plus the run-wide
+// variable the rows of those phases need or read when set (their Needs and
+// Optional in the row tables, internal/rows) plus the run-wide
 // ones, secrets from `secrets.*` and the rest from `vars.*` of the GitHub
 // environment. The workflows carry it between "# env:begin <phases>" and
 // "# env:end" markers; a test keeps them equal.
 func EnvGitHub(phases []checklist.Phase, indent string) string {
 	set := map[string]bool{config.LaunchDate: true, config.Replicas: true, config.Waivers: true, config.RunID: false}
+	inScope := map[checklist.Phase]bool{}
 	for _, p := range phases {
-		for _, r := range checklist.InPhase(p) {
-			for _, v := range checklist.Needs[r.ID] {
+		inScope[p] = true
+	}
+	for _, r := range rows.All() {
+		if cr, ok := checklist.ByID(r.ID); ok && inScope[cr.Phase] {
+			for _, v := range append(check.Variables(r.Needs...), r.Optional...) {
 				set[v] = true
 			}
 		}
@@ -158,28 +165,28 @@ func EnvGitHub(phases []checklist.Phase, indent string) string {
 	return b.String()
 }
 
-// SyncGenerated rewrites the generated files this command owns: .env.example
-// and the env blocks between "# env:begin <phases>" and "# env:end" in the
-// launch gate and nightly workflows.
+// SyncGenerated rewrites, in one pass, the files derived from the variable
+// registry and the row tables: .env.example, the README's environment table
+// (between <!-- env:begin --> and <!-- env:end -->) and the env blocks between
+// "# env:begin <phases>" and "# env:end" in the launch gate and nightly
+// workflows. No Go file is generated.
 func SyncGenerated(root string) error {
 	if err := os.WriteFile(filepath.Join(root, ".env.example"), []byte(EnvExample()), 0o644); err != nil {
 		return err
 	}
-	// checklist.Needs and the leak test's row table come from the checks'
-	// source. (Needs feeds the workflow env blocks below only from the next
-	// build on: run --sync twice after a change of check.Need calls.)
-	if needs, err := report.ScanNeeds(root); err == nil {
-		if err := os.WriteFile(filepath.Join(root, "internal", "checklist", "needs.go"), []byte(NeedsGo(needs)), 0o644); err != nil {
-			return err
-		}
-	} else {
+	readme := filepath.Join(root, "README.md")
+	data, err := os.ReadFile(readme)
+	if err != nil {
 		return err
 	}
-	if funcs, err := report.CheckFuncs(root); err == nil {
-		if err := os.WriteFile(filepath.Join(root, "internal", "hardening", "leak", "rows_gen_test.go"), []byte(EntryPointsGo(funcs)), 0o644); err != nil {
-			return err
-		}
-	} else {
+	text := string(data)
+	const begin, end = "<!-- env:begin -->", "<!-- env:end -->"
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i < 0 || j < i {
+		return fmt.Errorf("README.md: no %s … %s markers", begin, end)
+	}
+	text = text[:i+len(begin)] + "\n" + EnvMarkdown() + text[j:]
+	if err := os.WriteFile(readme, []byte(text), 0o644); err != nil {
 		return err
 	}
 	for _, name := range []string{"launch-gate.yml", "nightly.yml"} {

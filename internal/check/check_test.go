@@ -1,3 +1,5 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 package check_test
 
 import (

@@ -20,6 +20,11 @@ type Row struct {
 	Test string
 	// Check judges the row. Every row has this one signature.
 	Check func(T, *target.Env)
+	// Before, when set, judges what needs no credential or server (a repo
+	// file, say) and runs before Need, so a missing credential never hides a
+	// defect the row can already see. It must not read a Needs variable
+	// other than the file locations its row declares.
+	Before func(T, *target.Env)
 	// Needs are the variables a live run of the row needs: a missing one
 	// fails the row (or waives it) before the check starts, and
 	// `launchcheck doctor` names it. An entry "A|B" (AnyOf) is satisfied by
@@ -77,6 +82,9 @@ func Variables(needs ...string) []string {
 func RunRow(t T, r Row, env *target.Env) {
 	t.Helper()
 	Item(t, r.ID)
+	if r.Before != nil {
+		r.Before(t, env)
+	}
 	if env.Cfg.Live() {
 		Need(t, env.Cfg, r.Needs...)
 	}

@@ -102,7 +102,7 @@ type Options struct {
 	LaunchDate time.Time           // zero: no due dates
 	Now        time.Time           // zero: time.Now()
 	Commit     string              // suite commit
-	Tests      []TestRef           // tagged tests in the source tree (nil: unknown)
+	Tests      []TestRef           // the rows' declared tests (internal/rows; nil: unknown)
 	Scrub      func(string) string // last line of defence against secrets; nil = identity
 }
 
@@ -306,18 +306,18 @@ func scopeName(ps []checklist.Phase) string {
 // fillRow decides a row's status from the tests that ran for it.
 func fillRow(row *Row, rts []RowTest, refs []TestRef, pkgs []PackageProblem, scrub func(string) string) {
 	if len(refs) > 0 {
-		row.Test, row.File = refs[0].Test, refs[0].File
+		row.Test, row.File = refs[0].Test, refs[0].Package
 	}
 	if len(rts) == 0 {
 		if len(refs) == 0 {
 			row.Status = NotImplemented
-			row.Message = "not implemented yet: no tagged test calls check.Item(t, \"" + row.ID + "\")"
+			row.Message = "not implemented yet: no row table declares " + row.ID
 			return
 		}
 		row.Status = Fail
-		why := fmt.Sprintf("did not run: %s (%s) produced no result in this run — not built with -tags %s, excluded by -run, or its package failed", refs[0].Test, refs[0].File, row.Phase)
+		why := fmt.Sprintf("did not run: %s (%s, check %s) produced no result in this run — not built with -tags %s, excluded by -run, or its package failed", refs[0].Test, refs[0].Package, refs[0].Check, row.Phase)
 		for _, pp := range pkgs {
-			if strings.HasSuffix(pp.Package, "/"+pathDir(refs[0].File)) {
+			if strings.HasSuffix(pp.Package, "/"+refs[0].Package) {
 				why = fmt.Sprintf("did not run: package %s failed: %s", pp.Package, pp.Problem)
 			}
 		}
@@ -374,13 +374,6 @@ func fillRow(row *Row, rts []RowTest, refs []TestRef, pkgs []PackageProblem, scr
 	row.Status = worst
 	row.Message = scrub(oneLine(row.Message))
 	row.Duration = round2(total.Seconds())
-}
-
-func pathDir(file string) string {
-	if i := strings.LastIndexByte(file, '/'); i >= 0 {
-		return file[:i]
-	}
-	return ""
 }
 
 func shortTest(name string) string {

@@ -1,3 +1,5 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 package report
 
 import (
@@ -87,7 +89,7 @@ func TestStatusMapping(t *testing.T) {
 	)
 	c := collect(t, s)
 	r := Build(c, Options{Target: "production", Phases: []checklist.Phase{checklist.Prelaunch},
-		Tests: []TestRef{{Row: "INF-2", Test: "TestInfrastructureNeon", File: "launch/infrastructure_test.go"}}})
+		Tests: []TestRef{{Row: "INF-2", Test: "TestInfrastructureNeon", Package: "launch", Check: "launch.NeonProvisioned"}}})
 	cases := []struct{ id, status, want string }{
 		{"DB-1", Pass, ""},
 		{"DB-2", Fail, "tgenabled = 'D', want 'O' (ALTER TABLE tasks ENABLE TRIGGER task_terminal_guard)"},
@@ -159,7 +161,7 @@ func TestPackageBuildFailureBlocks(t *testing.T) {
 	c := collect(t, s)
 	// The build-output ImportPath carries the test variant; the report matches on the package.
 	r := Build(c, Options{Target: "production", Phases: []checklist.Phase{checklist.T0},
-		Tests: []TestRef{{Row: "SMK-2", Test: "TestSmokeHealth", File: "smoke/smoke_test.go"}}})
+		Tests: []TestRef{{Row: "SMK-2", Test: "TestSmokeHealth", Package: "smoke", Check: "smoke.HealthHealthy"}}})
 	if r.Verdict != NOGO {
 		t.Fatal("build failure must be NO-GO")
 	}
@@ -448,6 +450,11 @@ func TestFail(t *testing.T) {
 	t.Run("route=/health/readiness", func(t *testing.T) { t.Errorf("GET /health/readiness = 503, want 200\nbody: {\"ready\":false}") })
 }
 func TestUnverified(t *testing.T) { t.Attr("checklist", "SMK-4"); t.Attr("status", "unverified"); t.Attr("reason", "no replicas answered"); t.Fatalf("UNVERIFIED: no replicas answered") }
+func TestFunctionalFlow(t *testing.T) {
+	t.Cleanup(func() { t.Log("cleanup: 2 users deleted") })
+	t.Run("Registration", func(t *testing.T) { t.Attr("checklist", "FUN-1"); t.Attr("evidence.users", "2") })
+	t.Run("TaskCreation", func(t *testing.T) { t.Attr("checklist", "FUN-2"); t.Fatalf("task.create = 500") })
+}
 `), 0o644)
 	cmd := exec.Command("go", "test", "-json", "-count=1", ".")
 	cmd.Dir = dir
@@ -462,6 +469,13 @@ func TestUnverified(t *testing.T) { t.Attr("checklist", "SMK-4"); t.Attr("status
 	}
 	if row := rowByID(t, r, "SMK-4"); row.Status != Unverified || row.Message != "no replicas answered" {
 		t.Errorf("SMK-4 %s %q", row.Status, row.Message)
+	}
+	// ordered steps of one test: each step reports its own row
+	if row := rowByID(t, r, "FUN-1"); row.Status != Pass || row.Test != "TestFunctionalFlow/Registration" || row.Evidence["users"] != "2" {
+		t.Errorf("FUN-1 %+v", row)
+	}
+	if row := rowByID(t, r, "FUN-2"); row.Status != Fail || row.Test != "TestFunctionalFlow/TaskCreation" || !strings.Contains(row.Message, "task.create = 500") {
+		t.Errorf("FUN-2 %+v", row)
 	}
 }
 

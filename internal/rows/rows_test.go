@@ -30,6 +30,7 @@ func TestTablesMatchManifest(t *testing.T) {
 	for i, r := range all {
 		require.Equal(t, checklist.Rows[i].ID, r.ID, "rows.All() is in manifest order")
 		require.NotEmpty(t, r.CheckName(), r.ID)
+		require.NotContains(t, r.CheckName(), ".func", "%s: Check is a closure; the report names the check function, declare a named one", r.ID)
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
 // Package leak runs every row's check in-process against a black hole and a
 // closed port, and proves no check leaves goroutines behind once it has
 // returned (a leaked goroutine is a hang waiting to happen in a long run).
@@ -14,25 +16,22 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/check"
-	"github.com/hustlexp/launchcheck/internal/checklist"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/hardening"
+	"github.com/hustlexp/launchcheck/internal/rows"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
 const checkTimeout = 10 * time.Second
 
-// TestHardenNoGoroutineLeak (make harden): each row's check, called as its
-// tagged test calls it, against a black hole and a closed port: it must fail,
+// TestHardenNoGoroutineLeak (make harden): each row of the tables
+// (internal/rows), run as its tagged test runs it, against a black hole and a closed port: it must fail,
 // return within its deadline, and leave no goroutine behind.
 func TestHardenNoGoroutineLeak(t *testing.T) {
 	cfg, err := config.FromEnv()
 	if err != nil || !cfg.Bool(config.Harden) {
 		t.Skip("slow end-to-end hardening: set HUSTLEXP_HARDEN=1 (make harden)")
-	}
-	if len(rowChecks) == 0 {
-		t.Fatal("no row checks: regenerate rows_gen_test.go (go run ./cmd/launchcheck doctor --entry-points-go)")
 	}
 	for _, tc := range []struct{ name, addr string }{{"black hole", checktest.BlackHole(t)}, {"closed port", checktest.ClosedPort(t)}} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,12 +42,8 @@ func TestHardenNoGoroutineLeak(t *testing.T) {
 			env := &target.Env{Cfg: c, RunID: "leaktest"}
 			base := settle(0, 0)
 			var summary []string
-			for _, row := range checklist.Rows {
-				fn, ok := rowChecks[row.ID]
-				if !ok {
-					continue
-				}
-				r := checktest.Run(t, checkTimeout, func(ct check.T) { fn(ct, env) })
+			for _, row := range rows.All() {
+				r := checktest.Run(t, checkTimeout, func(ct check.T) { check.RunRow(ct, row.Row, env) })
 				if !r.Failed {
 					t.Errorf("%s %s against a dead target: a check that cannot fail", row.ID, r.Status())
 				}

@@ -1,6 +1,6 @@
 package launch
 
-// Helpers of the Infrastructure (INF-*) and Security (SEC-*) checks: clients
+// Provider clients of the Infrastructure, Security and Rollback checks: clients
 // built from the target's configuration, each bounded by HUSTLEXP_HTTP_TIMEOUT.
 
 import (
