@@ -275,6 +275,11 @@ func (r Result) Write(w io.Writer) {
 			fmt.Fprintf(w, "          ↳ %s\n", s.Exempt.Reason)
 		}
 	}
+	r.WriteSummary(w)
+}
+
+// WriteSummary prints the one summary line.
+func (r Result) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "failure coverage: %d/%d covered (%.1f%%), %d exempt, %d uncovered and not exempt; floor %.1f%%\n",
 		r.Covered, r.Total(), r.Percent(), r.Exempt, r.Total()-r.Covered-r.Exempt, r.Floor)
 }

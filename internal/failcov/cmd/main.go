@@ -32,6 +32,7 @@ func run(args []string) int {
 	pkgs := fl.String("pkgs", "launch,smoke,functional,postlaunch", "comma-separated package directories holding check code")
 	root := fl.String("root", ".", "module root")
 	byFile := fl.Bool("by-file", false, "also print covered/total per file")
+	summary := fl.Bool("summary", false, "print only the summary line and what fails the gate (make test); without it every uncovered statement is listed (make failcov)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -69,7 +70,11 @@ func run(args []string) int {
 		return 2
 	}
 	r := failcov.Judge(stmts, prof, mod, ex, *floor)
-	r.Write(os.Stdout)
+	if *summary {
+		r.WriteSummary(os.Stdout)
+	} else {
+		r.Write(os.Stdout)
+	}
 	if *byFile {
 		for _, row := range r.ByFile() {
 			fmt.Printf("  %-36s %s/%s\n", row[0], row[1], row[2])
