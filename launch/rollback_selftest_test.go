@@ -69,6 +69,27 @@ func TestSelfRB1(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RailwayToken: "revoked"})
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "Not Authorized")
 	})
+	t.Run("fault=every earlier deployment has the live commit", func(t *testing.T) {
+		t.Cleanup(restore)
+		const live = "4f1c2e9a7b3d5c8e6f0a1b2c3d4e5f6a7b8c9d0e"
+		rw.Update(func(s *railwayfake.State) {
+			s.Deployments = nil
+			for _, d := range saved {
+				c := *d
+				c.Meta = map[string]any{}
+				for k, v := range d.Meta {
+					c.Meta[k] = v
+				}
+				c.Meta["commitHash"] = live
+				s.Deployments = append(s.Deployments, &c)
+			}
+		})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) }, "no previous deployment to roll back to", "same commit")
+	})
+	t.Run("fault=unknown project", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RailwayProjectID: "00000000-0000-0000-0000-000000000000"})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "00000000-0000-0000-0000-000000000000")
+	})
 }
 
 func TestSelfRB2(t *testing.T) {

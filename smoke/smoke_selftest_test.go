@@ -162,6 +162,47 @@ func TestSelfSMK4(t *testing.T) {
 	})
 }
 
+// capturedDetailed serves the real backend's /health/detailed body (capture
+// 04) edited by edit, so a fault the stand-in has no knob for still speaks
+// the real shape.
+func capturedDetailed(t *testing.T, edit func(body string) string) *httptest.Server {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "captures", "hustlexp", "04-health-detailed-authorized.http"))
+	if err != nil {
+		t.Skipf("capture of /health/detailed not available (../shared/captures absent): %v", err)
+	}
+	body := ""
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, `{"status"`) {
+			body = strings.TrimSpace(line)
+			break
+		}
+	}
+	if body == "" {
+		t.Fatal("capture 04 holds no JSON body line")
+	}
+	body = edit(body)
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)))
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestSelfSMK4MissingBreaker(t *testing.T) {
+	_, env := harness.World(t)
+	srv := capturedDetailed(t, func(b string) string { return strings.Replace(b, `"twilio":"CLOSED",`, "", 1) })
+	bad := env.MustWith(map[string]string{config.BaseURL: srv.URL, config.Replicas: "1"})
+	checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, bad) }, "circuitBreakers lacks twilio")
+	t.Run("fault=API unreachable", func(t *testing.T) {
+		down := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.ClosedPort(t)})
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, down) }, "SMK-4")
+	})
+}
+
 func TestSelfSMK5(t *testing.T) {
 	_, env := harness.World(t)
 	checktest.MustPass(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, env) })
