@@ -88,7 +88,7 @@ func TestSelfRB1(t *testing.T) {
 	})
 	t.Run("fault=unknown project", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RailwayProjectID: "00000000-0000-0000-0000-000000000000"})
-		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "00000000-0000-0000-0000-000000000000")
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "Project not found")
 	})
 }
 

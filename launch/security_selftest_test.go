@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -378,6 +379,25 @@ func TestSelfSEC6RateLimits(t *testing.T) {
 		env := privateStandin(t, limit, standin.Faults{RateLimit: 1000})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "X-RateLimit-Limit = 1000, want 25")
 	})
+	t.Run("fault=bucket already exhausted at the start", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{})
+		u := env.Cfg.Get(config.BaseURL) + env.Cfg.Get(config.RateLimitPath)
+		for i := 0; i < 3*limit; i++ { // another burst from this runner within the window
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests {
+				break
+			}
+		}
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "429 on the first request", "already exhausted")
+	})
+	t.Run("fault=no expected limit for the path", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{}).MustWith(map[string]string{config.RateLimitPath: "/no-tier", config.ExpectedRateLimit: "0"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "no expected limit for /no-tier")
+	})
 	t.Run("contract tier table", func(t *testing.T) {
 		for path, want := range map[string]int{"/health/liveness": 60, "/health": 60, "/trpc/health.ping": 120, "/realtime/stream": 10} {
 			if got, _ := launch.RateLimitTier(path); got != want {
@@ -438,6 +458,18 @@ func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.HealthAllowedFields: "build.source"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "build.environment", "allow-list")
 	})
+}
+
+// An environment name in any value is an exposure, whatever the key is called.
+func TestSelfSEC8EnvironmentNameInAValue(t *testing.T) {
+	_, env := harness.World(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"healthy","timestamp":"2026-11-29T23:57:19.479Z","deployment":"staging"}`)
+	}))
+	t.Cleanup(srv.Close)
+	bad := env.MustWith(map[string]string{config.BaseURL: srv.URL})
+	checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "deployment", "staging")
 }
 
 func TestSelfSEC8ExposureDetector(t *testing.T) {

@@ -293,6 +293,18 @@ func TestSelfDAY4SentryNewIssues(t *testing.T) {
 			Count: 50, UserCount: 20, FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "unhandled/fatal", "escrow release worker crashed", "×50")
 	})
+	t.Run("fault=new unhandled issue at level error", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.AddIssue(sentryfake.Issue{Title: "TypeError: cannot read properties of undefined (reading 'escrowId')", Level: "error", Status: "unresolved", Unhandled: true,
+			Count: 12, UserCount: 9, FirstSeen: time.Now().Add(-2 * time.Hour), LastSeen: time.Now(), Environment: "production"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "unhandled/fatal", "reading 'escrowId'", "×12", "error, unhandled")
+	})
+	t.Run("handled error issue with many events is listed, not failed", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.AddIssue(sentryfake.Issue{Title: "Handled: Stripe card_declined", Level: "error", Status: "unresolved",
+			Count: 40, FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
+		checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) })
+	})
 	t.Run("fault=too many new issues (paginated)", func(t *testing.T) {
 		f, bad := privateSentry(t, env)
 		for i := 0; i < 150; i++ {

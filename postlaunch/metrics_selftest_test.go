@@ -84,6 +84,22 @@ func TestSelfWK2P99Trend(t *testing.T) {
 		}
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "want < 500ms")
 	})
+	t.Run("fault=too little traffic", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.0005, Statuses: map[string]float64{"200": 1}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, quiet) }, "too little traffic to see a trend")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.PrometheusURL: "http://127.0.0.1:1"})
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "127.0.0.1:1")
+	})
 }
 
 func TestSelfWK5RateLimitPatterns(t *testing.T) {

@@ -1,12 +1,18 @@
 package smoke_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -162,40 +168,46 @@ func TestSelfSMK4(t *testing.T) {
 	})
 }
 
-// capturedDetailed serves the real backend's /health/detailed body (capture
-// 04) edited by edit, so a fault the stand-in has no knob for still speaks
-// the real shape.
-func capturedDetailed(t *testing.T, edit func(body string) string) *httptest.Server {
+// detailedEdited puts a front before the API that edits the JSON body of
+// GET /health/detailed (a fault the stand-in has no knob for).
+func detailedEdited(t *testing.T, env *target.Env, edit func(body map[string]any)) *target.Env {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "captures", "hustlexp", "04-health-detailed-authorized.http"))
+	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
 	if err != nil {
-		t.Skipf("capture of /health/detailed not available (../shared/captures absent): %v", err)
+		t.Fatal(err)
 	}
-	body := ""
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, `{"status"`) {
-			body = strings.TrimSpace(line)
-			break
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Request.URL.Path != "/health/detailed" || r.StatusCode != http.StatusOK {
+			return nil
 		}
+		raw, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return err
+		}
+		var body map[string]any
+		if json.Unmarshal(raw, &body) == nil {
+			edit(body)
+			raw, _ = json.Marshal(body)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		r.ContentLength = int64(len(raw))
+		r.Header.Set("Content-Length", strconv.Itoa(len(raw)))
+		return nil
 	}
-	if body == "" {
-		t.Fatal("capture 04 holds no JSON body line")
-	}
-	body = edit(body)
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Request-Id", fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)))
-		fmt.Fprint(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	front := httptest.NewServer(rp)
+	t.Cleanup(front.Close)
+	return env.MustWith(map[string]string{config.BaseURL: front.URL})
 }
 
 func TestSelfSMK4MissingBreaker(t *testing.T) {
 	_, env := harness.World(t)
-	srv := capturedDetailed(t, func(b string) string { return strings.Replace(b, `"twilio":"CLOSED",`, "", 1) })
-	bad := env.MustWith(map[string]string{config.BaseURL: srv.URL, config.Replicas: "1"})
+	bad := detailedEdited(t, env, func(b map[string]any) {
+		if cb, ok := b["circuitBreakers"].(map[string]any); ok {
+			delete(cb, "twilio")
+		}
+	})
 	checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, bad) }, "circuitBreakers lacks twilio")
 	t.Run("fault=API unreachable", func(t *testing.T) {
 		down := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.ClosedPort(t)})
