@@ -1,0 +1,63 @@
+package launch_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/launch"
+)
+
+// A dependency a row reads is down (nothing listens on its port): every row
+// fails within its deadline, naming what it asked (the address or the call).
+func TestSelfDependencyDown(t *testing.T) {
+	_, env := harness.World(t)
+	dead := "http://" + checktest.ClosedPort(t)
+	deadHost := dead[len("http://"):]
+	rows := []struct {
+		name string
+		fn   func(check.T, *target.Env)
+		set  map[string]string
+		want []string
+	}{
+		{"INF-1 Railway API down", launch.RailwayProductionConfigured, map[string]string{config.RailwayAPIURL: dead}, []string{deadHost}},
+		{"INF-2 Neon API down", launch.NeonProvisioned, map[string]string{config.NeonAPIURL: dead}, []string{"Neon project", deadHost}},
+		{"INF-5 Cloudflare API down", launch.CloudflareInFront, map[string]string{config.CloudflareAPIURL: dead}, []string{deadHost}},
+		{"INF-6 one resolver only", launch.DNSPropagated, map[string]string{config.DNSResolvers: "127.0.0.1:53"}, []string{"lists 1 resolver(s), want at least 2"}},
+		{"INF-6 Cloudflare API down", launch.DNSPropagated, map[string]string{config.CloudflareAPIURL: dead}, []string{deadHost}},
+		{"DB-5 Neon API down", launch.BackupsConfigured, map[string]string{config.NeonAPIURL: dead}, []string{deadHost}},
+		{"DB-5 branch unknown", launch.BackupsConfigured, map[string]string{config.NeonBranch: "no-such-branch"}, []string{`no branch "no-such-branch"`}},
+		{"GNG-1 Prometheus down", launch.ErrorRateBelowThreshold, map[string]string{config.PrometheusURL: dead}, []string{deadHost}},
+		{"GNG-2 Prometheus down", launch.P99BelowSLA, map[string]string{config.PrometheusURL: dead}, []string{deadHost}},
+		{"GNG-3 Alertmanager down", launch.NoP0AlertsFiring, map[string]string{config.AlertmanagerURL: dead}, []string{"GNG-3", deadHost}},
+		{"GNG-4 API down", launch.BreakersClosedAtDecision, map[string]string{config.BaseURL: dead}, []string{"/health/detailed", deadHost}},
+		{"MON-3 PagerDuty API down", launch.PagerDutyForP0, map[string]string{config.PagerDutyAPIURL: dead}, []string{"PagerDuty", deadHost}},
+		{"MON-4 Slack API down", launch.SlackForP1P2, map[string]string{config.SlackAPIURL: dead + "/"}, []string{deadHost}},
+		{"MON-5 Sentry API down", launch.SentryConfigured, map[string]string{config.SentryAPIURL: dead}, []string{deadHost}},
+		{"RB-1 Railway API down", launch.RailwayRollbackReady, map[string]string{config.RailwayAPIURL: dead}, []string{deadHost}},
+		{"RB-2 Neon API down", launch.NeonPITRReady, map[string]string{config.NeonAPIURL: dead}, []string{deadHost}},
+		{"RB-2 branch unknown", launch.NeonPITRReady, map[string]string{config.NeonBranch: "no-such-branch"}, []string{`no branch "no-such-branch" to restore`}},
+		{"RB-3 Stripe API down", launch.StripeWebhookDisableReady, map[string]string{config.StripeAPIBase: dead}, []string{"Stripe GET /v1/webhook_endpoints"}},
+		{"RB-4 Cloudflare API down", launch.MaintenancePageReady, map[string]string{config.CloudflareAPIURL: dead}, []string{deadHost}},
+		{"SEC-3 Stripe API down", launch.StripeWebhookRegistered, map[string]string{config.StripeAPIBase: dead}, []string{"Stripe GET /v1/webhook_endpoints"}},
+		{"SEC-5 Sentry API down", launch.SentryDSNConfigured, map[string]string{config.SentryAPIURL: dead}, []string{"SEC-5", deadHost}},
+		{"SEC-6 API down", launch.RateLimitsVerified, map[string]string{config.BaseURL: dead}, []string{deadHost}},
+		{"SEC-7 API down", launch.CORSProductionOnly, map[string]string{config.BaseURL: dead}, []string{deadHost}},
+		{"SEC-8 API down", launch.HealthHidesEnvironment, map[string]string{config.BaseURL: dead}, []string{deadHost}},
+		// configuration a row cannot do without: named, never a silent pass
+		{"DB-2 no scratch database", launch.InvariantTriggersActive, map[string]string{config.ScratchDatabaseURL: ""}, []string{config.ScratchDatabaseURL + " not set", "never writes to the primary"}},
+		{"RB-4 no API host", launch.MaintenancePageReady, map[string]string{config.APIHost: "", config.BaseURL: ""}, []string{config.APIHost + " (or " + config.BaseURL + ") not set"}},
+		{"RB-4 API host is an IP address", launch.MaintenancePageReady, map[string]string{config.APIHost: "203.0.113.10"}, []string{"API host is the IP address 203.0.113.10"}},
+		{"SEC-6 no expected limit", launch.RateLimitsVerified, map[string]string{config.RateLimitPath: "/no-tier", config.ExpectedRateLimit: ""}, []string{"no expected limit for /no-tier"}},
+	}
+	for _, r := range rows {
+		t.Run("fault="+r.name, func(t *testing.T) {
+			bad := env.MustWith(r.set)
+			checktest.MustFail(t, 45*time.Second, func(ct check.T) { r.fn(ct, bad) }, r.want...)
+		})
+	}
+}

@@ -1,0 +1,41 @@
+package postlaunch_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/postlaunch"
+)
+
+// A dependency a row reads is down or names nothing: every row fails within
+// its deadline, naming what it asked.
+func TestSelfPostlaunchDependencyDown(t *testing.T) {
+	_, env := harness.World(t)
+	addr := checktest.ClosedPort(t)
+	dead := "http://" + addr
+	deadDB := "postgres://launchcheck_ro:x@" + addr + "/hustlexp?sslmode=disable&connect_timeout=2"
+	rows := []struct {
+		name string
+		fn   func(check.T, *target.Env)
+		set  map[string]string
+		want []string
+	}{
+		{"DAY-2 database down", postlaunch.NoEscrowDrift, map[string]string{config.DatabaseURL: deadDB}, []string{addr}},
+		{"DAY-4 Sentry API down", postlaunch.SentryNewIssuesReviewed, map[string]string{config.SentryAPIURL: dead}, []string{"DAY-4", addr}},
+		{"WK-3 database down", postlaunch.TaxThresholdMonitoring, map[string]string{config.DatabaseURL: deadDB}, []string{"WK-3", addr}},
+		{"WK-4 Neon API down", postlaunch.RestoreWorks, map[string]string{config.NeonAPIURL: dead}, []string{"WK-4: list Neon branches", addr}},
+		{"WK-4 branch unknown", postlaunch.RestoreWorks, map[string]string{config.NeonBranch: "no-such-branch"}, []string{`WK-4: Neon branch "no-such-branch" not found`}},
+		{"WK-4 primary down", postlaunch.RestoreWorks, map[string]string{config.DatabaseURL: deadDB}, []string{"WK-4: row counts on the primary", addr}},
+	}
+	for _, r := range rows {
+		t.Run("fault="+r.name, func(t *testing.T) {
+			bad := env.MustWith(r.set)
+			checktest.MustFail(t, 60*time.Second, func(ct check.T) { r.fn(ct, bad) }, r.want...)
+		})
+	}
+}
