@@ -1,12 +1,15 @@
 package postlaunch_test
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/drill"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/target"
 	"github.com/hustlexp/launchcheck/postlaunch"
@@ -31,11 +34,27 @@ func TestSelfPostlaunchDependencyDown(t *testing.T) {
 		{"WK-4 Neon API down", postlaunch.RestoreWorks, map[string]string{config.NeonAPIURL: dead}, []string{"WK-4: list Neon branches", addr}},
 		{"WK-4 branch unknown", postlaunch.RestoreWorks, map[string]string{config.NeonBranch: "no-such-branch"}, []string{`WK-4: Neon branch "no-such-branch" not found`}},
 		{"WK-4 primary down", postlaunch.RestoreWorks, map[string]string{config.DatabaseURL: deadDB}, []string{"WK-4: row counts on the primary", addr}},
+		{"WK-4 RB-2 drill record not writable", postlaunch.RestoreWorks, map[string]string{config.DrillRecord: filepath.Join(t.TempDir(), "no-such-dir", "drills.jsonl")},
+			[]string{"RB-2 drill result could not be recorded", config.DrillRecord}},
 	}
 	for _, r := range rows {
 		t.Run("fault="+r.name, func(t *testing.T) {
 			bad := env.MustWith(r.set)
 			checktest.MustFail(t, 60*time.Second, func(ct check.T) { r.fn(ct, bad) }, r.want...)
 		})
+	}
+}
+
+// WK-4's passing restore is RB-2's dated drill: it is recorded.
+func TestSelfWK4RecordsTheRB2Drill(t *testing.T) {
+	_, env := harness.World(t)
+	rec := env.MustWith(map[string]string{config.DrillRecord: filepath.Join(t.TempDir(), "drills.jsonl")})
+	r := checktest.MustPass(t, 2*time.Minute, func(ct check.T) { postlaunch.RestoreWorks(ct, rec) })
+	if !strings.Contains(r.Attrs["evidence.rb2_drill"], "recorded in "+config.DrillRecord) {
+		t.Fatalf("evidence rb2_drill = %q", r.Attrs["evidence.rb2_drill"])
+	}
+	d, ok, why, err := drill.Latest(rec.Cfg, "RB-2", time.Now())
+	if err != nil || !ok || d.Run != env.Tag() || !strings.Contains(d.Result, "branch restored") {
+		t.Fatalf("RB-2 record: %+v ok=%v why=%q err=%v", d, ok, why, err)
 	}
 }

@@ -354,3 +354,9 @@ func TestSelfSMK5Acknowledgement(t *testing.T) {
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, down) }, "SMK-5")
 	})
 }
+
+func TestSelfSMK3WithoutTheInternalKey(t *testing.T) {
+	_, env := harness.World(t)
+	bad := env.MustWith(map[string]string{config.InternalAPIKey: ""})
+	checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, bad) }, config.InternalAPIKey+" not set")
+}

@@ -205,8 +205,24 @@ rows/rows.go:bench: bench | bench only
 	var b strings.Builder
 	r.Write(&b)
 	if !strings.Contains(b.String(), "exempt    rows/rows.go:23 Row: t.Fatalf \"row two failed\"") ||
-		!strings.Contains(b.String(), "3/8 covered (37.5%), 5 exempt, 0 uncovered and not exempt") {
+		!strings.Contains(b.String(), "3/8 covered (37.5%), 5 exempt, 0 in the backlog (not yet proven), 0 uncovered and unlisted") {
 		t.Fatalf("list:\n%s", b.String())
+	}
+
+	// The backlog: tolerated, counted apart, and listed as backlog.
+	bl, err := ParseExemptions("bl.txt", strings.NewReader("rows/rows.go:Row: row two | not yet proven\nrows/rows.go:Row: X not | not yet proven\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range bl {
+		bl[i].Backlog = true
+	}
+	r = Judge(stmts, prof, "example.com/syn", append(append([]Exemption(nil), ex[2:]...), bl...), 30)
+	if !r.OK() || r.Backlog != 2 || r.Exempt != 3 {
+		t.Fatalf("backlog: ok=%v backlog=%d exempt=%d errors=%q", r.OK(), r.Backlog, r.Exempt, r.Errors)
+	}
+	if got := r.BacklogLines("x"); len(got) != 2 || got[0] != "rows/rows.go:Row: row two failed | x" {
+		t.Fatalf("BacklogLines = %q", got)
 	}
 
 	// Under the floor.

@@ -28,6 +28,8 @@ func run(args []string) int {
 	fl := flag.NewFlagSet("failcov", flag.ContinueOnError)
 	profile := fl.String("profile", "reports/failcov.out", "cover profile of the self-tests (go test -coverpkg=… -coverprofile)")
 	exempt := fl.String("exempt", "internal/failcov/exemptions.txt", "exemptions file: 'file:function: message prefix | reason' per line")
+	backlog := fl.String("backlog", "internal/failcov/backlog.txt", "backlog file (same format): statements not yet proven, tolerated until covered; it may only shrink")
+	writeBacklog := fl.Bool("write-backlog", false, "rewrite the backlog file with every uncovered statement that is not exempt (only to start it; it may only shrink afterwards)")
 	floor := fl.Float64("floor", 0, "lowest acceptable failure coverage in percent")
 	pkgs := fl.String("pkgs", "launch,smoke,functional,postlaunch", "comma-separated package directories holding check code")
 	root := fl.String("root", ".", "module root")
@@ -69,7 +71,36 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "failcov:", err)
 		return 2
 	}
+	if !*writeBacklog {
+		if bf, err := os.Open(*backlog); err == nil {
+			bl, err := failcov.ParseExemptions(*backlog, bf)
+			bf.Close()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "failcov:", err)
+				return 2
+			}
+			for i := range bl {
+				bl[i].Backlog = true
+			}
+			ex = append(ex, bl...)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintln(os.Stderr, "failcov:", err)
+			return 2
+		}
+	}
 	r := failcov.Judge(stmts, prof, mod, ex, *floor)
+	if *writeBacklog {
+		lines := r.BacklogLines("not yet proven by a fault")
+		head := "# Failure statements no self-test executes yet (internal/failcov; README \"Failure coverage\").\n" +
+			"# Same format as exemptions.txt. Tolerated by the gate until a fault covers them; a covered or\n" +
+			"# vanished line is an error, so this list only shrinks. It must be empty when issue 13 is done.\n"
+		if err := os.WriteFile(*backlog, []byte(head+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "failcov:", err)
+			return 2
+		}
+		fmt.Printf("wrote %d lines to %s\n", len(lines), *backlog)
+		return 0
+	}
 	if *summary {
 		r.WriteSummary(os.Stdout)
 	} else {
