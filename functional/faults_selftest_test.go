@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/target"
@@ -102,4 +104,14 @@ func TestSelfFUN5StripeSide(t *testing.T) {
 			mustFailRow(t, stripeSeenAs(t, env, piPath, tc.edit), PaymentIntentCreation, tc.want...)
 		})
 	}
+}
+
+// A row asked of a flow that was already cleaned up, or a row the flow does
+// not have, fails naming it (never runs on a torn-down state).
+func TestSelfFlowMisuse(t *testing.T) {
+	_, env := harness.World(t)
+	f := newFlow(t, env)
+	checktest.MustFail(t, selfTimeout, func(ct check.T) { f.Row(ct, "FUN-9") }, "unknown functional row FUN-9")
+	f.Close()
+	checktest.MustFail(t, selfTimeout, func(ct check.T) { f.Row(ct, "FUN-1") }, "FUN-1: the functional flow was already cleaned up")
 }

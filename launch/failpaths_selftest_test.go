@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -60,4 +62,26 @@ func TestSelfDependencyDown(t *testing.T) {
 			checktest.MustFail(t, 45*time.Second, func(ct check.T) { r.fn(ct, bad) }, r.want...)
 		})
 	}
+}
+
+func TestSelfINF1MoreFaults(t *testing.T) {
+	w, env := harness.World(t)
+	rw := harness.RailwayFake(w)
+	t.Run("fault=deployment uploaded from a local tree (no git SHA)", func(t *testing.T) {
+		var prev any
+		rw.Update(func(s *railwayfake.State) {
+			d := latestProd(s)
+			prev, d.Meta["commitHash"] = d.Meta["commitHash"], "local-upload"
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { latestProd(s).Meta["commitHash"] = prev }) })
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, `meta.commitHash "local-upload"`, "want a 40-hex git SHA")
+	})
+	t.Run("fault=older /health shape without build", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "GET /health has no build object")
+	})
+	t.Run("fault=/health unhealthy", func(t *testing.T) {
+		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DBDown = true }))
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "GET /health = 503", "want 200 healthy")
+	})
 }
