@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -83,5 +84,41 @@ func TestSelfINF1MoreFaults(t *testing.T) {
 	t.Run("fault=/health unhealthy", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DBDown = true }))
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "GET /health = 503", "want 200 healthy")
+	})
+}
+
+func TestSelfMoreRowFaults(t *testing.T) {
+	w, env := harness.World(t)
+	rw := harness.RailwayFake(w)
+	t.Run("fault=SEC-5 SENTRY_DSN sealed", func(t *testing.T) {
+		rw.Update(func(s *railwayfake.State) {
+			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"SENTRY_DSN": true}}
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Sealed = nil }) })
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "SENTRY_DSN is a sealed Railway variable")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=SEC-2 server start file missing", func(t *testing.T) {
+		probe, boot := rehearsalBootProbe(t, false)
+		bad := env.MustWith(map[string]string{config.ServerFile: t.TempDir() + "/no-server.ts"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "read server start file")
+	})
+	t.Run("fault=SEC-2 server file without a listen call", func(t *testing.T) {
+		probe, boot := rehearsalBootProbe(t, false)
+		path := t.TempDir() + "/server.ts"
+		writeFile(t, path, "import { validateConfig } from './config';\nvalidateConfig();\nexport const app = 1;\n")
+		bad := env.MustWith(map[string]string{config.ServerFile: path})
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "no listen/serve call found")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=MON-4 alerts channel archived", func(t *testing.T) {
+		sf := harness.SlackFake(w)
+		sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Archived = true })
+		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Archived = false }) })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "is archived")
 	})
 }

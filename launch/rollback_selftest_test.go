@@ -209,6 +209,15 @@ func TestSelfRB4(t *testing.T) {
 		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.ReadOnlyToken = true }))
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "may not edit the redirect rules")
 	})
+	t.Run("fault=rule matches another host", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules[0].Expression = `(http.host eq "status.example.com")` }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "does not match the API host")
+	})
+	t.Run("fault=rule without a target and no maintenance URL", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules[0].TargetURL = "" }))
+		bad := env.MustWith(map[string]string{config.MaintenanceURL: ""})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, bad) }, "has no static target URL", config.MaintenanceURL)
+	})
 	t.Run("fault=drill against production refused", func(t *testing.T) {
 		prod := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.MaintenanceDrill: "1"})
 		r := checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, prod) }, "refused against production")
