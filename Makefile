@@ -13,10 +13,18 @@ ROWS_ONLY := -skip '^TestSelf|^TestHarden|^Fuzz|^Benchmark'
 comma     := ,
 
 .DEFAULT_GOAL := help
-.PHONY: help test failcov vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
+.PHONY: help setup setup-test setup-rehearse bench-gate test failcov vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+setup: setup-test ## install what is missing for rehearse and test (idempotent; scripts/setup.sh --dry-run shows it)
+
+setup-test:
+	@scripts/setup.sh test
+
+setup-rehearse:
+	@scripts/setup.sh rehearse
 
 # Failure coverage (README "Failure coverage"): the phase packages' self-tests run once, with coverage of
 # their check code; internal/failcov then lists every failure statement no self-test executed.
@@ -25,7 +33,7 @@ FAILCOV_OUT   := $(REPORTS)/failcov.out
 FAILCOV_FLOOR ?= 47
 FAILCOV       := $(GO) run ./internal/failcov/cmd -profile $(FAILCOV_OUT) -floor $(FAILCOV_FLOOR)
 
-test: vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + failure-coverage gate + a short fuzz
+test: setup-test vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + failure-coverage gate + a short fuzz
 	@mkdir -p $(REPORTS)
 	status=0; \
 	$(GO) test -count=1 -timeout=30m -coverpkg=$(subst $(eval) ,$(comma),$(PHASE_PKGS)) -coverprofile=$(FAILCOV_OUT) $(PHASE_PKGS) || status=1; \
@@ -54,7 +62,7 @@ $(LC): $(shell git ls-files 'cmd/*.go' 'internal/*.go' 'fixtures/*' 2>/dev/null)
 	@mkdir -p $(REPORTS)/.bin
 	$(GO) build -o $(LC) ./cmd/launchcheck
 
-rehearse: $(LC) ## THE MAIN JOB: the whole checklist (55 rows, all phases) against the local rehearsal, with a report
+rehearse: setup-rehearse $(LC) ## THE MAIN JOB: the whole checklist (55 rows, all phases) against the local rehearsal, with a report
 	@mkdir -p $(REPORTS)
 	set -o pipefail; HUSTLEXP_TARGET=rehearsal $(GO) test -count=1 -timeout=30m -tags '$(TAGS_ALL)' $(ROWS_ONLY) -json ./... \
 	  | tee $(REPORTS)/rehearsal.jsonl \
@@ -68,6 +76,7 @@ day1: phase-day1 ## nightly Day 1 checks against HUSTLEXP_TARGET
 week1: phase-week1 ## nightly Week 1 checks against HUSTLEXP_TARGET
 
 phase-%: $(LC)
+	@case "$${HUSTLEXP_TARGET:-rehearsal}" in rehearsal) scripts/setup.sh rehearse;; esac
 	@mkdir -p $(REPORTS)
 	set -o pipefail; $(GO) test $(LIVE_FLAGS) -tags $* $(ROWS_ONLY) -json ./... \
 	  | tee $(REPORTS)/$*.jsonl \
@@ -86,6 +95,9 @@ sweep: $(LC) ## remove leftovers of crashed runs (refuses production without --p
 
 harden: ## the slow end-to-end hardening tests (black-hole target, residue, canary scan of a full run)
 	HUSTLEXP_HARDEN=1 $(GO) test -count=1 -timeout=30m -run 'Harden' ./...
+
+bench-gate: ## time the launch-day gate (cold and warm build cache) and make rehearse, each beside its goal
+	@scripts/bench-gate.sh
 
 bench: ## production-scale benchmarks (DAY-2 on 1M escrows, WK-3 on 200k users)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./postlaunch/

@@ -108,9 +108,6 @@ func NewFlow(env *target.Env) *Flow {
 	return f
 }
 
-// Rows is the order rows are reached in (the contract's flow order).
-func Rows() []string { return []string{"FUN-1", "FUN-2", "FUN-5", "FUN-4", "FUN-3", "FUN-6", "FUN-7"} }
-
 // tag is the namespace of this flow's objects: launchcheck-<runid>, plus a
 // sequence number for every flow after the first in one process.
 func (f *Flow) tag() string {

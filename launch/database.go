@@ -77,7 +77,8 @@ func MigrationsApplied(t check.T, env *target.Env) {
 }
 
 // expectedMigrations reads the expected names from HUSTLEXP_EXPECTED_MIGRATIONS
-// or the backend's manifest in HUSTLEXP_REPO_DIR.
+// or the backend's manifest in HUSTLEXP_REPO_DIR (HUSTLEXP_MIGRATION_MANIFEST,
+// by default the real backend/src/jobs/engine-automation-migration-files.ts).
 func expectedMigrations(cfg *config.Config) ([]string, string, error) {
 	if p := cfg.Get(config.ExpectedMigrations); p != "" {
 		names, err := readManifest(p)
@@ -87,25 +88,32 @@ func expectedMigrations(cfg *config.Config) ([]string, string, error) {
 	if repo == "" {
 		return nil, "", fmt.Errorf("%s or %s not set (the expected migration names)", config.ExpectedMigrations, config.RepoDir)
 	}
-	candidates := []string{cfg.Get(config.MigrationManifest)}
-	if candidates[0] == "" {
-		candidates = []string{"migrations/manifest.json", "src/db/migrations/manifest.ts", "src/db/migrations/index.ts",
-			"backend/database/migrations/manifest.ts", "scripts/migration-manifest.json"}
+	rel := cfg.Get(config.MigrationManifest)
+	if rel == "" {
+		return nil, "", fmt.Errorf("%s is empty: set it to the backend's migration manifest relative to %s (the backend's is %s)", config.MigrationManifest, config.RepoDir, config.DefaultMigrationManifest)
 	}
-	for _, c := range candidates {
-		p := filepath.Join(repo, c)
-		if _, err := os.Stat(p); err == nil {
-			names, err := readManifest(p)
-			return names, c, err
-		}
+	p := filepath.Join(repo, rel)
+	if _, err := os.Stat(p); err != nil {
+		return nil, "", fmt.Errorf("no migration manifest at %s in %s (%v); set %s to its path relative to %s", rel, config.RepoDir, err, config.MigrationManifest, config.RepoDir)
 	}
-	return nil, "", fmt.Errorf("no migration manifest in %s (tried %s); set %s", config.RepoDir, strings.Join(candidates, ", "), config.MigrationManifest)
+	names, err := readManifest(p)
+	return names, rel, err
 }
 
-var migrationName = regexp.MustCompile(`["'` + "`" + `]([A-Za-z0-9][A-Za-z0-9_.-]{2,127})["'` + "`" + `]`)
+// ManifestArray is the export of the backend's manifest whose entries are
+// { name, fileName }: name is what applied_migrations.name holds.
+const ManifestArray = "REQUIRED_MIGRATION_FILES"
 
-// readManifest accepts one name per line, a JSON array, or a TS/JS file whose
-// string literals are the names (file extensions like .sql are stripped).
+var (
+	// an object key name (quoted or not, never fileName) followed by a string literal
+	manifestNameKey = regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])["']?name["']?\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|` + "`([^`\n]*)`" + `)`)
+	stringLiteral   = regexp.MustCompile(`"([^"\n]*)"|'([^'\n]*)'|` + "`([^`\n]*)`")
+)
+
+// readManifest accepts one name per line (.txt or no extension), or a JSON/TS/JS
+// manifest: the entries of the REQUIRED_MIGRATION_FILES array (or, without
+// it, of the file's first array). Object entries contribute their name key
+// only (never fileName); string entries are names themselves.
 func readManifest(path string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -121,14 +129,88 @@ func readManifest(path string) ([]string, error) {
 			}
 		}
 	} else {
-		for _, m := range migrationName.FindAllStringSubmatch(text, -1) {
-			names = append(names, strings.TrimSuffix(strings.TrimSuffix(m[1], ".sql"), ".ts"))
+		body, err := manifestArray(stripComments(text))
+		if err != nil {
+			return nil, fmt.Errorf("migration manifest %s: %w", filepath.Base(path), err)
 		}
+		names = manifestNames(body)
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("migration manifest %s lists no names", filepath.Base(path))
 	}
 	return names, nil
+}
+
+// manifestNames: with object entries, each entry's name; otherwise every
+// string literal of the array.
+func manifestNames(body string) []string {
+	pick := func(m []string) string {
+		for _, g := range m[1:] {
+			if g != "" {
+				return g
+			}
+		}
+		return ""
+	}
+	var names []string
+	if strings.Contains(body, "{") {
+		for _, m := range manifestNameKey.FindAllStringSubmatch(body, -1) {
+			if n := pick(m); n != "" {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	for _, m := range stringLiteral.FindAllStringSubmatch(body, -1) {
+		if n := pick(m); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// manifestArray returns the text between the brackets of the
+// REQUIRED_MIGRATION_FILES array literal (or of the first array when the file
+// does not name it: a JSON manifest).
+func manifestArray(text string) (string, error) {
+	start := 0
+	if i := strings.Index(text, ManifestArray); i >= 0 {
+		eq := strings.Index(text[i:], "=")
+		if eq < 0 {
+			return "", fmt.Errorf("%s is not assigned an array", ManifestArray)
+		}
+		start = i + eq
+	} else if !strings.HasPrefix(strings.TrimSpace(text), "[") {
+		return "", fmt.Errorf("no %s array (the backend's manifest exports it)", ManifestArray)
+	}
+	open := strings.Index(text[start:], "[")
+	if open < 0 {
+		return "", fmt.Errorf("%s is not assigned an array", ManifestArray)
+	}
+	open += start
+	depth := 0
+	var quote byte
+	for i := open; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+			if depth == 0 {
+				return text[open+1 : i], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: unterminated array", ManifestArray)
 }
 
 // Trigger is one invariant trigger of the contract (§8.3).
@@ -263,10 +345,15 @@ func samePlace(a, b string) bool {
 }
 
 // PoolSized checks DB-3: Connection pool sized for expected load (max 20).
+// DB_POOL_MAX and the replica count are the deployment's (Railway variables
+// and serviceInstance.numReplicas), never the operator's own numbers.
 func PoolSized(t check.T, env *target.Env) {
 	t.Helper()
-	poolMax, limit := env.Cfg.Int(config.DBPoolMax), env.Cfg.Int(config.DBPoolLimit)
-	replicas, headroom := max(env.Cfg.Int(config.Replicas), 1), env.Cfg.Int(config.DBHeadroom)
+	check.Need(t, env.Cfg, config.DatabaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	dp := deploymentPool(t, ctx, env)
+	poolMax, limit := dp.PoolMax, env.Cfg.Int(config.DBPoolLimit)
+	replicas, headroom := dp.Replicas, env.Cfg.Int(config.DBHeadroom)
 	var maxConn, reserved, inUse int
 	readOnly(t, env, func(ctx context.Context, tx pgx.Tx) error {
 		var a, b string
@@ -279,13 +366,13 @@ func PoolSized(t check.T, env *target.Env) {
 	})
 	need := replicas*poolMax + headroom
 	avail := maxConn - reserved
-	check.Evidence(t, "pool_max", fmt.Sprintf("%d per process × %d replicas + %d headroom = %d of %d available", poolMax, replicas, headroom, need, avail))
+	check.Evidence(t, "pool_max", fmt.Sprintf("%d per process × %d replicas + %d headroom = %d of %d available (%s)", poolMax, replicas, headroom, need, avail, dp.Source))
 	check.Evidence(t, "connections_in_use", inUse)
 	if poolMax <= 0 {
-		t.Errorf("DB_POOL_MAX = %d, want 1..%d (%s)", poolMax, limit, config.DBPoolMax)
+		t.Errorf("the deployment's DB_POOL_MAX = %d, want 1..%d (%s)", poolMax, limit, dp.Source)
 	}
 	if poolMax > limit {
-		t.Errorf("DB_POOL_MAX = %d, want ≤ %d (the checklist's max; set DB_POOL_MAX in Railway and %s)", poolMax, limit, config.DBPoolMax)
+		t.Errorf("the deployment's DB_POOL_MAX = %d, want ≤ %d (the checklist's max; %s): lower DB_POOL_MAX in Railway", poolMax, limit, dp.Source)
 	}
 	if need > avail {
 		t.Errorf("pools need %d connections (%d replicas × %d + %d headroom) but the server allows %d (max_connections %d − superuser_reserved %d): lower DB_POOL_MAX or use the pooled endpoint",
@@ -293,10 +380,64 @@ func PoolSized(t check.T, env *target.Env) {
 	}
 }
 
-// PerformanceIndexes are the 15 indexes of performance_indexes_v1 and their tables (contract §8.5).
+// DeploymentPool is the pool size and replica count the deployment runs with.
+type DeploymentPool struct {
+	PoolMax, Replicas int
+	Source            string // where they were read, for evidence
+}
+
+// deploymentPool reads DB_POOL_MAX from the production service's Railway
+// variables and the replica count from its service instance. A value that
+// cannot be read (sealed, unset, not a number) never falls back to the
+// operator's HUSTLEXP_DB_POOL_MAX: sealed → unverified, unset or garbage →
+// failure naming what to set. An operator value that disagrees with the
+// deployment's is a failure naming both.
+func deploymentPool(t check.T, ctx context.Context, env *target.Env) DeploymentPool {
+	t.Helper()
+	check.Need(t, env.Cfg, railwayVars...)
+	rc, tgt := railwayTarget(t, ctx, env)
+	where := fmt.Sprintf("Railway %s/%s", tgt.Environment.Name, tgt.Service.Name)
+	vars, err := rc.Variables(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID)
+	if err != nil {
+		t.Fatalf("read variables of %s: %v", where, err)
+	}
+	raw := strings.TrimSpace(vars["DB_POOL_MAX"])
+	if raw == "" {
+		if sealed, err := rc.SealedNames(ctx, tgt.Project.ID, tgt.Environment.ID, tgt.Service.ID); err == nil && sealed["DB_POOL_MAX"] {
+			check.Unverified(t, "DB_POOL_MAX is sealed in %s: its value cannot be read, so the pool size the deployment runs with is unknown (unseal it; %s is the operator's belief, not evidence)", where, config.DBPoolMax)
+		}
+		t.Fatalf("DB_POOL_MAX is not set in %s: the pool size the deployment runs with is not visible (the backend falls back to its built-in default); set DB_POOL_MAX (≤ %d) in Railway", where, env.Cfg.Int(config.DBPoolLimit))
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		t.Fatalf("DB_POOL_MAX in %s is not an integer (%d characters): set DB_POOL_MAX to a number ≤ %d", where, len(raw), env.Cfg.Int(config.DBPoolLimit))
+	}
+	dp := DeploymentPool{PoolMax: n, Replicas: 1, Source: "DB_POOL_MAX from " + where}
+	check.Evidence(t, "deployment_pool_max", fmt.Sprintf("DB_POOL_MAX=%d (%s)", n, where))
+	if env.Cfg.Has(config.DBPoolMax) && env.Cfg.Int(config.DBPoolMax) != n {
+		t.Errorf("%s = %d but the deployment runs with DB_POOL_MAX = %d (%s): the two disagree; correct %s or the Railway variable",
+			config.DBPoolMax, env.Cfg.Int(config.DBPoolMax), n, where, config.DBPoolMax)
+	}
+	reps, err := rc.NumReplicas(ctx, tgt.Environment.ID, tgt.Service.ID)
+	switch {
+	case err != nil:
+		t.Fatalf("read serviceInstance.numReplicas of %s: %v", where, err)
+	case reps == nil:
+		check.Evidence(t, "replicas", fmt.Sprintf("1 (%s: numReplicas unset, Railway's default)", where))
+	default:
+		dp.Replicas = max(*reps, 1)
+		dp.Source += fmt.Sprintf(", %d replicas from serviceInstance.numReplicas", dp.Replicas)
+		check.Evidence(t, "replicas", fmt.Sprintf("%d (%s serviceInstance.numReplicas)", dp.Replicas, where))
+	}
+	return dp
+}
+
+// PerformanceIndexes are the 15 indexes of performance_indexes_v1 and their
+// tables, as the real backend creates them (captures 42): the two
+// idx_matching_scores_* live on task_matching_scores.
 var PerformanceIndexes = map[string]string{
-	"idx_matching_scores_hustler_feed":     "matching_scores",
-	"idx_matching_scores_hustler_distance": "matching_scores",
+	"idx_matching_scores_hustler_feed":     "task_matching_scores",
+	"idx_matching_scores_hustler_distance": "task_matching_scores",
 	"idx_tasks_state_category":             "tasks",
 	"idx_tasks_state_price":                "tasks",
 	"idx_tasks_actionable_feed":            "tasks",

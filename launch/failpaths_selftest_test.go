@@ -100,21 +100,6 @@ func TestSelfMoreRowFaults(t *testing.T) {
 			t.Fatalf("status %s, want unverified", r.Status())
 		}
 	})
-	t.Run("fault=SEC-2 server start file missing", func(t *testing.T) {
-		probe, boot := rehearsalBootProbe(t, false)
-		bad := env.MustWith(map[string]string{config.ServerFile: t.TempDir() + "/no-server.ts"})
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "read server start file")
-	})
-	t.Run("fault=SEC-2 server file without a listen call", func(t *testing.T) {
-		probe, boot := rehearsalBootProbe(t, false)
-		path := t.TempDir() + "/server.ts"
-		writeFile(t, path, "import { validateConfig } from './config';\nvalidateConfig();\nexport const app = 1;\n")
-		bad := env.MustWith(map[string]string{config.ServerFile: path})
-		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "no listen/serve call found")
-		if r.Status() != "unverified" {
-			t.Fatalf("status %s, want unverified", r.Status())
-		}
-	})
 	t.Run("fault=MON-4 alerts channel archived", func(t *testing.T) {
 		sf := harness.SlackFake(w)
 		sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Archived = true })

@@ -364,15 +364,15 @@ func BreakersClosedAtDecision(t check.T, env *target.Env) {
 }
 
 // PoolBelowHalf checks GNG-5: DB connection pool utilization <50%. Per sample,
-// pool.totalConnections ÷ DB_POOL_MAX (contract §8.6: only the counts are
+// pool.totalConnections ÷ the deployment's DB_POOL_MAX (Railway; contract §8.6: only the counts are
 // visible over HTTP); plus the pool metric when HUSTLEXP_POOL_METRIC_QUERY
 // names one.
 func PoolBelowHalf(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
-	poolMax := cfg.Int(config.DBPoolMax)
+	poolMax := deploymentPool(t, check.Ctx(t, cfg), env).PoolMax
 	if poolMax <= 0 {
-		t.Fatalf("%s = %d: need the deployment's DB_POOL_MAX to compute utilisation", config.DBPoolMax, poolMax)
+		t.Fatalf("the deployment's DB_POOL_MAX = %d: cannot compute utilisation", poolMax)
 	}
 	limit := cfg.Float(config.PoolMaxUtilPct)
 	samples, replicas := sampleDetailed(t, env)

@@ -3,6 +3,7 @@ package launch
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -125,50 +126,72 @@ func NeonPITRReady(t check.T, env *target.Env) {
 }
 
 // StripeWebhookDisableReady checks RB-3: **Stripe:** Webhook endpoint can be disabled in Stripe Dashboard.
-// The configured key may update the webhook endpoints: in test mode a no-op
-// update of each endpoint's description; in live mode no write at all — a
-// full secret key has every permission, and a restricted key is probed with
-// an update of a non-existent endpoint (404 = may write, 403 = may not).
+// Only the endpoints at the target's <HUSTLEXP_BASE_URL>/webhooks/stripe are
+// judged (other endpoints of the account are neither judged nor touched).
+// Write permission is proven for every key type (sk_test_, sk_live_, rk_…)
+// with a request that cannot change anything: an update of a non-existent
+// endpoint id — 404 means the key may write webhook endpoints, 403 that it
+// may not.
 func StripeWebhookDisableReady(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.StripeSecretKey)
-	key := env.Cfg.Get(config.StripeSecretKey)
+	check.Need(t, env.Cfg, config.StripeSecretKey, config.BaseURL)
+	ctx := check.Ctx(t, env.Cfg)
+	want := strings.TrimRight(env.Cfg.Get(config.BaseURL), "/") + "/webhooks/stripe"
 	sc := stripex.New(env.Cfg)
-	var eps []*stripe.WebhookEndpoint
-	it := sc.WebhookEndpoints.List(&stripe.WebhookEndpointListParams{ListParams: stripe.ListParams{Context: check.Ctx(t, env.Cfg), Limit: stripe.Int64(stripex.PageSize)}})
-	for it.Next() {
-		eps = append(eps, it.WebhookEndpoint())
+	var ours []*stripe.WebhookEndpoint
+	others := 0
+	it := sc.WebhookEndpoints.List(&stripe.WebhookEndpointListParams{ListParams: stripe.ListParams{Context: ctx, Limit: stripe.Int64(stripex.PageSize)}})
+	for n := 0; it.Next() && n < 1000; n++ {
+		if ep := it.WebhookEndpoint(); sameWebhookURL(ep.URL, want) {
+			ours = append(ours, ep)
+		} else {
+			others++
+		}
 	}
 	if err := it.Err(); err != nil {
 		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripex.Describe(err))
 	}
-	if len(eps) == 0 {
-		t.Fatalf("Stripe has no webhook endpoints: nothing to disable (see SEC-3)")
+	var ids []string
+	for _, ep := range ours {
+		ids = append(ids, fmt.Sprintf("%s (%s)", ep.ID, ep.Status))
 	}
-	live := strings.HasPrefix(key, "sk_live_") || strings.HasPrefix(key, "rk_live_")
+	check.Evidence(t, "endpoints", fmt.Sprintf("%d at %s: %s; %d other endpoint(s) of the account not judged", len(ours), want, strings.Join(ids, ", "), others))
+	if len(ours) == 0 {
+		t.Errorf("Stripe has no webhook endpoint at %s (%d other endpoint(s) in the account): nothing of this deployment to disable (see SEC-3)", want, others)
+	}
+	probeID := "we_launchcheck_probe_" + strings.NewReplacer("-", "_").Replace(env.RunID)
+	_, err := sc.WebhookEndpoints.Update(probeID, &stripe.WebhookEndpointParams{Params: stripe.Params{Context: ctx}, Disabled: stripe.Bool(true)})
+	var se *stripe.Error
 	switch {
-	case !live:
-		for _, ep := range eps {
-			_, err := sc.WebhookEndpoints.Update(ep.ID, &stripe.WebhookEndpointParams{
-				Params: stripe.Params{Context: check.Ctx(t, env.Cfg)}, Description: stripe.String(ep.Description)})
-			if err != nil {
-				t.Errorf("no-op update of webhook endpoint %s (%s): %s — a key without write scope cannot disable it in an incident (needs Webhook Endpoints: write)", ep.ID, ep.URL, stripex.Describe(err))
-			}
-		}
-		check.Evidence(t, "method", fmt.Sprintf("test mode: no-op description update of %d endpoint(s)", len(eps)))
-	case strings.HasPrefix(key, "sk_live_"):
-		check.Evidence(t, "method", fmt.Sprintf("live secret key: all permissions, %d endpoint(s), nothing written", len(eps)))
+	case errors.As(err, &se) && se.HTTPStatusCode == 404:
+		check.Evidence(t, "method", fmt.Sprintf("%s key: write-permission probe (disable of non-existent endpoint %s → 404: allowed); nothing written", keyKind(env.Cfg.Get(config.StripeSecretKey)), probeID))
+	case errors.As(err, &se) && se.HTTPStatusCode == 403:
+		t.Errorf("the %s key may not update webhook endpoints (disable of a non-existent endpoint → 403: %s): without write scope nobody using it can disable %s in an incident; grant Webhook Endpoints: write",
+			keyKind(env.Cfg.Get(config.StripeSecretKey)), se.Msg, want)
+	case err == nil:
+		t.Errorf("the probe update of non-existent webhook endpoint %s succeeded: unexpected, check the Stripe account", probeID)
 	default:
-		_, err := sc.WebhookEndpoints.Update("we_launchcheck_permission_probe", &stripe.WebhookEndpointParams{
-			Params: stripe.Params{Context: check.Ctx(t, env.Cfg)}, Disabled: stripe.Bool(true)})
-		var se *stripe.Error
-		switch {
-		case errors.As(err, &se) && se.HTTPStatusCode == 404:
-			check.Evidence(t, "method", "live restricted key: write permission probe (update of a non-existent endpoint → 404), nothing written")
-		case err == nil:
-			t.Errorf("probe update of a non-existent webhook endpoint succeeded: unexpected, check the Stripe account")
-		default:
-			t.Errorf("restricted key cannot update webhook endpoints: %s — key without write scope; grant Webhook Endpoints: write", stripex.Describe(err))
+		t.Errorf("write-permission probe (POST /v1/webhook_endpoints/%s): %s, want 404 (allowed) or 403 (not allowed)", probeID, stripex.Describe(err))
+	}
+}
+
+// sameWebhookURL compares endpoint URLs: scheme and host case-insensitively,
+// a trailing slash ignored.
+func sameWebhookURL(got, want string) bool {
+	g, err1 := url.Parse(strings.TrimSpace(got))
+	w, err2 := url.Parse(want)
+	if err1 != nil || err2 != nil {
+		return strings.TrimRight(got, "/") == strings.TrimRight(want, "/")
+	}
+	return strings.EqualFold(g.Scheme, w.Scheme) && strings.EqualFold(g.Host, w.Host) &&
+		strings.TrimRight(g.Path, "/") == strings.TrimRight(w.Path, "/") && g.RawQuery == w.RawQuery
+}
+
+func keyKind(key string) string {
+	for _, p := range []string{"sk_live_", "sk_test_", "rk_live_", "rk_test_"} {
+		if strings.HasPrefix(key, p) {
+			return p + "…"
 		}
 	}
+	return "Stripe"
 }

@@ -1,6 +1,7 @@
 package launch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/target"
 	"github.com/hustlexp/launchcheck/launch"
 )
 
@@ -121,32 +123,50 @@ func TestSelfRB2(t *testing.T) {
 func TestSelfRB3(t *testing.T) {
 	w, env := harness.World(t)
 	r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, env) })
-	if r.Attrs[check.AttrEvidence+"method"] == "" {
-		t.Fatal("RB-3 did not report which method it used")
+	if !strings.Contains(r.Attrs[check.AttrEvidence+"method"], "→ 404: allowed") {
+		t.Fatalf("RB-3 did not prove write permission: %v", r.Attrs)
 	}
 	sf := harness.StripeFake(w)
 	t.Run("fault=key without write scope (test mode)", func(t *testing.T) {
 		sf.SetReadOnly(true)
 		t.Cleanup(func() { sf.SetReadOnly(false) })
-		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, env) }, "without write scope", "403")
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, env) }, "may not update webhook endpoints", "403", "without write scope")
 	})
-	t.Run("live restricted key", func(t *testing.T) {
+	// An account with the target's two endpoints and an unrelated one: only
+	// the target's are judged, nothing is written to any of them (the old
+	// check wrote a no-op update to every endpoint in test mode).
+	account := func(t *testing.T, key string) (*stripefake.Fake, *target.Env) {
 		f := stripefake.New(stripefake.Options{})
 		t.Cleanup(f.Close)
-		f.AddHealthyEndpoints("https://api.hustlexp.test/webhooks/stripe", "whsec_a", "whsec_b")
-		live := env.MustWith(map[string]string{config.StripeAPIBase: f.URL, config.StripeSecretKey: "rk_live_rehearsalprobe"})
-		r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, live) })
-		if got := r.Attrs[check.AttrEvidence+"method"]; got == "" || f.Count("webhook_endpoints") != 2 {
-			t.Fatalf("live probe: method %q, endpoints %d", got, f.Count("webhook_endpoints"))
-		}
-		f.SetReadOnly(true)
-		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, live) }, "restricted key cannot update webhook endpoints", "without write scope")
+		base := "https://api.hustlexp.test"
+		f.AddHealthyEndpoints(base+"/webhooks/stripe", "whsec_a", "whsec_b")
+		f.AddHealthyEndpoints("https://crm.other-team.example/stripe-hook", "whsec_c", "whsec_d")
+		return f, env.MustWith(map[string]string{config.StripeAPIBase: f.URL, config.StripeSecretKey: key, config.BaseURL: base})
+	}
+	for _, key := range []string{"sk_test_rehearsalprobe", "sk_live_rehearsalprobe", "rk_live_rehearsalprobe"} {
+		t.Run("key="+key[:8], func(t *testing.T) {
+			f, e := account(t, key)
+			r := checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, e) })
+			if ev := r.Attrs[check.AttrEvidence+"endpoints"]; !strings.HasPrefix(ev, "2 at https://api.hustlexp.test/webhooks/stripe") || !strings.Contains(ev, "2 other endpoint(s) of the account not judged") {
+				t.Errorf("endpoints evidence %q", ev)
+			}
+			if n := f.Calls()["webhook_endpoints.update"]; n != 1 {
+				t.Errorf("%d webhook endpoint updates sent, want exactly 1 (the probe of a non-existent id)", n)
+			}
+			f.SetReadOnly(true)
+			checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, e) }, "may not update webhook endpoints", "403", key[:8])
+		})
+	}
+	t.Run("fault=only other endpoints in the account", func(t *testing.T) {
+		_, e := account(t, "sk_test_rehearsalprobe")
+		bad := e.MustWith(map[string]string{config.BaseURL: "https://api.elsewhere.example"})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoint at https://api.elsewhere.example/webhooks/stripe", "4 other endpoint(s)")
 	})
 	t.Run("fault=no webhook endpoints", func(t *testing.T) {
 		f := stripefake.New(stripefake.Options{})
 		t.Cleanup(f.Close)
 		bad := env.MustWith(map[string]string{config.StripeAPIBase: f.URL})
-		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoints")
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoint at")
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -199,31 +198,13 @@ func stripeConsistency(vars map[string]string) []string {
 	return out
 }
 
-// BootResult is what booting the backend with a given environment did.
-type BootResult struct {
-	Refused  bool   // the process exited before binding a port
-	Listened bool   // a port was bound
-	Stderr   string // boot output
-}
-
-// BootProbe boots the backend in production mode with env and reports the
-// outcome (the rehearsal's stand-in provides one; live targets have none).
-type BootProbe func(ctx context.Context, env map[string]string) (BootResult, error)
-
-// BootEnv is a complete production environment for a BootProbe plus the
-// required variable the probe removes.
-type BootEnv struct {
-	Env     map[string]string
-	Without string
-}
-
 // ValidateConfigOnStartup checks SEC-2: `validateConfig()` runs on startup
 // (server.ts) — statically, the server start file calls validateConfig()
 // before it starts listening; the latest production deployment's logs hold no
 // startup-abort line; and, where the target offers a boot probe (the
-// rehearsal), booting in production mode without a required variable is
-// refused before a port is bound.
-func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *BootEnv) {
+// rehearsal: env.Boot), booting in production mode without a required
+// variable is refused before a port is bound.
+func ValidateConfigOnStartup(t check.T, env *target.Env) {
 	t.Helper()
 	file := env.Cfg.Get(config.ServerFile)
 	if file == "" {
@@ -233,20 +214,24 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 	need(t, env, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
 	var problems []string
-	src, err := os.ReadFile(file)
+	root := env.Cfg.Get(config.RepoDir)
+	if root == "" {
+		root = filepath.Dir(file)
+	}
+	ev, err := followStart(root, file)
 	if err != nil {
 		t.Fatalf("read server start file: %v (set %s, or %s and %s)", err, config.ServerFile, config.RepoDir, config.ServerEntry)
 	}
-	vAt, lAt, lExpr := sourceCalls(string(src))
-	switch {
-	case lAt < 0:
-		check.Unverified(t, "%s: no listen/serve call found, cannot tell whether validateConfig() runs before the port is bound", file)
-	case vAt < 0:
-		problems = append(problems, fmt.Sprintf("%s never calls validateConfig() (it starts listening with %s)", filepath.Base(file), lExpr))
-	case vAt > lAt:
-		problems = append(problems, fmt.Sprintf("%s calls validateConfig() after %s: the port is bound before the configuration is validated", filepath.Base(file), lExpr))
+	chain := strings.Join(ev.chain, " → ")
+	switch ev.kind {
+	case "validate":
+		check.Evidence(t, "server_start", fmt.Sprintf("validateConfig() reached before any listen (%d files followed): %s", ev.files, chain))
+	case "listen":
+		problems = append(problems, fmt.Sprintf("the server starts listening before validateConfig() is called: %s (%d files followed from %s); call validateConfig() before the port is bound",
+			chain, ev.files, filepath.Base(file)))
 	default:
-		check.Evidence(t, "server_start", fmt.Sprintf("validateConfig() at offset %d before %s at %d", vAt, lExpr, lAt))
+		check.Unverified(t, "%s: followed %d files from the entry and its relative imports, found neither validateConfig() nor a listen/serve call; cannot tell whether the configuration is validated before the port is bound (set %s to the server entry)",
+			file, ev.files, config.ServerEntry)
 	}
 	rc, tgt := railwayTarget(t, ctx, env)
 	dep, err := rc.Latest(ctx, tgt)
@@ -264,7 +249,7 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 			break
 		}
 	}
-	if probe != nil && boot != nil {
+	if boot := env.Boot; boot != nil {
 		e := map[string]string{}
 		for k, v := range boot.Env {
 			if k != boot.Without {
@@ -272,7 +257,7 @@ func ValidateConfigOnStartup(t check.T, env *target.Env, probe BootProbe, boot *
 			}
 		}
 		e["NODE_ENV"] = "production"
-		res, err := probe(ctx, e)
+		res, err := boot.Run(ctx, e)
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("boot probe: %v", err))

@@ -158,30 +158,6 @@ func short(v any) string {
 	return s
 }
 
-// sourceCalls reports where validateConfig() is called and where the server
-// starts listening in a TypeScript/JavaScript source (comments stripped).
-func sourceCalls(src string) (validateAt, listenAt int, listenExpr string) {
-	code := stripComments(src)
-	validateAt, listenAt = -1, -1
-	if m := regexp.MustCompile(`(?m)(^|[^\w.])(await\s+)?validateConfig\s*\(`).FindStringIndex(code); m != nil {
-		// a declaration "function validateConfig(" is not a call
-		pre := strings.TrimSpace(code[max(0, m[0]-12) : m[0]+1])
-		if !strings.HasSuffix(pre, "function") {
-			validateAt = m[0]
-		}
-	}
-	re := regexp.MustCompile(`(?m)(\bserve\s*\(\s*\{|\.listen\s*\(|\bBun\.serve\s*\(|\bcreateServer\s*\([^)]*\)\s*\.listen\s*\()`)
-	if m := re.FindStringIndex(code); m != nil {
-		listenAt, listenExpr = m[0], strings.TrimSpace(code[m[0]:m[1]])
-	}
-	return validateAt, listenAt, listenExpr
-}
-
-func stripComments(s string) string {
-	s = regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAllString(s, "")
-	return regexp.MustCompile(`(?m)(^|[^:])//.*$`).ReplaceAllString(s, "$1")
-}
-
 // rawConnectFlag reads the undocumented "connect" attribute of one endpoint
 // from the raw list page (stripe-go's WebhookEndpoint has no such field); nil
 // when the API did not send it.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,31 +28,6 @@ import (
 )
 
 const secTimeout = 30 * time.Second
-
-// rehearsalBootProbe boots private stand-in instances (production mode) for
-// SEC-2; skipValidate makes them ignore validateConfig() (the fault). Live
-// targets have no probe.
-func rehearsalBootProbe(t *testing.T, skipValidate bool) (launch.BootProbe, *launch.BootEnv) {
-	t.Helper()
-	if harness.Config(t).Live() {
-		return nil, nil
-	}
-	w, _ := harness.World(t)
-	probe := func(ctx context.Context, env map[string]string) (launch.BootResult, error) {
-		s, err := standin.Boot(ctx, standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: env,
-			RedisPrefix: "sec2-" + randID() + ":", DisableWorker: true, SkipValidateConfig: skipValidate, Replicas: 1})
-		var be *standin.BootError
-		switch {
-		case errors.As(err, &be):
-			return launch.BootResult{Refused: true, Stderr: be.Stderr}, nil
-		case err != nil:
-			return launch.BootResult{}, err
-		}
-		defer s.Close()
-		return launch.BootResult{Listened: true, Stderr: strings.Join(s.BootLog(), "\n")}, nil
-	}
-	return probe, &launch.BootEnv{Env: standin.DefaultEnv(w.AdminDSN(), w.RedisURL), Without: "STRIPE_WEBHOOK_SECRET"}
-}
 
 func randID() string { b := make([]byte, 4); rand.Read(b); return hex.EncodeToString(b) }
 
@@ -200,12 +175,15 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 
 func TestSelfSEC2ValidateConfig(t *testing.T) {
 	w, env := harness.World(t)
-	probe, boot := rehearsalBootProbe(t, false)
-	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, probe, boot) })
+	if env.Boot == nil {
+		t.Fatal("the rehearsal target has no boot probe (target.Env.Boot)")
+	}
+	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env) })
 
 	t.Run("fault=backend starts without a required variable", func(t *testing.T) {
-		badProbe, boot := rehearsalBootProbe(t, true)
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, badProbe, boot) }, "was NOT refused", "STRIPE_WEBHOOK_SECRET")
+		bad := *env
+		bad.Boot = harness.BootProbe(w, true)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, &bad) }, "was NOT refused", "STRIPE_WEBHOOK_SECRET")
 	})
 	t.Run("fault=startup abort in deployment logs", func(t *testing.T) {
 		rw := harness.RailwayFake(w)
@@ -215,20 +193,54 @@ func TestSelfSEC2ValidateConfig(t *testing.T) {
 			prev, d.Logs = d.Logs, railwayfake.AbortLogs(time.Now(), "STRIPE_WEBHOOK_SECRET")
 		})
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { latestProd(s).Logs = prev }) })
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env, probe, boot) }, "logged a startup abort", "[FATAL]")
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, env) }, "logged a startup abort", "[FATAL]")
 	})
-	t.Run("fault=validateConfig after listen", func(t *testing.T) {
-		path := t.TempDir() + "/server.ts"
-		src := strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "", 1) + "\nvalidateConfig();\n"
-		writeFile(t, path, src)
-		bad := env.MustWith(map[string]string{config.ServerFile: path})
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "after serve(", "port is bound before")
+	// The backend's layout: HUSTLEXP_REPO_DIR + the default entry
+	// backend/src/server.ts, whose startServer() (serverStartup.ts) calls
+	// validateConfig() (config.ts). A one-file scan of server.ts failed here.
+	repo := func(t *testing.T, edit func(map[string]string)) *target.Env {
+		root := t.TempDir()
+		files := harness.RehearsalServerSources()
+		if edit != nil {
+			edit(files)
+		}
+		for rel, src := range files {
+			p := filepath.Join(root, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, p, src)
+		}
+		return env.MustWith(map[string]string{config.ServerFile: "", config.RepoDir: root})
+	}
+	t.Run("real layout under HUSTLEXP_REPO_DIR with the default entry", func(t *testing.T) {
+		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, repo(t, nil)) })
+		if ev := r.Attrs[check.AttrEvidence+"server_start"]; !strings.Contains(ev, "startServer() in backend/src/serverStartup.ts") {
+			t.Errorf("evidence %q does not name the chain through serverStartup.ts", ev)
+		}
 	})
-	t.Run("fault=validateConfig commented out", func(t *testing.T) {
-		path := t.TempDir() + "/server.ts"
-		writeFile(t, path, strings.Replace(harness.RehearsalServerTS, "validateConfig();\n", "// validateConfig();\n", 1))
-		bad := env.MustWith(map[string]string{config.ServerFile: path})
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad, probe, boot) }, "never calls validateConfig()")
+	t.Run("fault=validateConfig after listen in serverStartup.ts", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) {
+			s := strings.Replace(f["backend/src/serverStartup.ts"], "  validateConfig();\n", "", 1)
+			f["backend/src/serverStartup.ts"] = strings.Replace(s, "  });\n}\n", "  });\n  validateConfig();\n}\n", 1)
+		})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) },
+			"starts listening before validateConfig()", "startServer() in backend/src/serverStartup.ts", "serve({")
+	})
+	t.Run("fault=validateConfig commented out in serverStartup.ts", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) {
+			f["backend/src/serverStartup.ts"] = strings.Replace(f["backend/src/serverStartup.ts"], "validateConfig();\n", "// validateConfig();\n", 1)
+		})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) },
+			"starts listening before validateConfig()", "serverStartup.ts:")
+	})
+	t.Run("fault=entry does not exist", func(t *testing.T) {
+		bad := repo(t, nil).MustWith(map[string]string{config.ServerEntry: "src/server.ts"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "read server start file", "src/server.ts")
+	})
+	t.Run("fault=neither call reachable", func(t *testing.T) {
+		bad := repo(t, func(f map[string]string) { f["backend/src/server.ts"] = "import './app.js';\nexport {};\n" })
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, bad) }, "unverified", "found neither validateConfig()")
 	})
 }
 

@@ -5,7 +5,6 @@ package launch_test
 import (
 	"testing"
 
-	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/launch"
 )
@@ -17,52 +16,26 @@ import (
 // last test in this file, so it runs last in the prelaunch phase.
 
 // SEC-1: All environment variables set in Railway (no placeholders).
-func TestSecuritySecretsNoPlaceholders(t *testing.T) {
-	check.Item(t, "SEC-1")
-	launch.SecretsNoPlaceholders(t, harness.Target(t))
-}
+func TestSecuritySecretsNoPlaceholders(t *testing.T) { harness.Row(t, launch.Rows, "SEC-1") }
 
 // SEC-2: `validateConfig()` runs on startup (server.ts).
-func TestSecurityValidateConfigOnStartup(t *testing.T) {
-	check.Item(t, "SEC-2")
-	env := harness.Target(t)
-	probe, boot := rehearsalBootProbe(t, false)
-	launch.ValidateConfigOnStartup(t, env, probe, boot)
-}
+func TestSecurityValidateConfigOnStartup(t *testing.T) { harness.Row(t, launch.Rows, "SEC-2") }
 
 // SEC-3: Stripe webhook endpoint registered in Stripe Dashboard.
-func TestSecurityStripeWebhookRegistered(t *testing.T) {
-	check.Item(t, "SEC-3")
-	launch.StripeWebhookRegistered(t, harness.Target(t))
-}
+func TestSecurityStripeWebhookRegistered(t *testing.T) { harness.Row(t, launch.Rows, "SEC-3") }
 
 // SEC-4: Firebase project set to production mode.
-func TestSecurityFirebaseProductionMode(t *testing.T) {
-	check.Item(t, "SEC-4")
-	launch.FirebaseProductionMode(t, harness.Target(t))
-}
+func TestSecurityFirebaseProductionMode(t *testing.T) { harness.Row(t, launch.Rows, "SEC-4") }
 
 // SEC-5: Sentry DSN configured for production.
-func TestSecuritySentryDSNConfigured(t *testing.T) {
-	check.Item(t, "SEC-5")
-	launch.SentryDSNConfigured(t, harness.Target(t))
-}
+func TestSecuritySentryDSNConfigured(t *testing.T) { harness.Row(t, launch.Rows, "SEC-5") }
 
 // SEC-7: CORS origins updated to production domains only.
-func TestSecurityCORSProductionOnly(t *testing.T) {
-	check.Item(t, "SEC-7")
-	launch.CORSProductionOnly(t, harness.Target(t))
-}
+func TestSecurityCORSProductionOnly(t *testing.T) { harness.Row(t, launch.Rows, "SEC-7") }
 
 // SEC-8: Health endpoint does NOT expose environment info.
-func TestSecurityHealthHidesEnvironment(t *testing.T) {
-	check.Item(t, "SEC-8")
-	launch.HealthHidesEnvironment(t, harness.Target(t))
-}
+func TestSecurityHealthHidesEnvironment(t *testing.T) { harness.Row(t, launch.Rows, "SEC-8") }
 
 // SEC-6: Rate limits verified for production load. Runs LAST in the phase:
 // it locks this runner's IP out of the limited paths for one window.
-func TestSecurityRateLimitsVerified(t *testing.T) {
-	check.Item(t, "SEC-6")
-	launch.RateLimitsVerified(t, harness.Target(t))
-}
+func TestSecurityRateLimitsVerified(t *testing.T) { harness.Row(t, launch.Rows, "SEC-6") }

@@ -2,11 +2,18 @@ package postlaunch_test
 
 import (
 	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/pgrestore"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -14,6 +21,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/datagen"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/internal/world"
 	"github.com/hustlexp/launchcheck/postlaunch"
 )
 
@@ -63,6 +71,83 @@ func TestSelfWK3TaxThresholds(t *testing.T) {
 	t.Run("fault=no threshold for the tax year", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.Thresholds1099K: "2099=60000"})
 		checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) }, "no 1099-K threshold for tax year")
+	})
+}
+
+// taxRedisDB returns the rehearsal Redis URL on logical database n (an empty
+// keyspace the test owns).
+func taxRedisDB(t *testing.T, w *world.World, n int, seedJob bool) string {
+	t.Helper()
+	u, err := url.Parse(w.RedisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + strconv.Itoa(n)
+	opt, _ := redis.ParseURL(u.String())
+	rc := redis.NewClient(opt)
+	defer rc.Close()
+	rc.FlushDB(t.Context())
+	if seedJob {
+		if err := harness.SeedTaxJob(t.Context(), u.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u.String()
+}
+
+// TestSelfWK3Monitoring: the verdict rests on what the deployment runs. The
+// real backend (captures 45: no tax_filings, no tax_forms; no 1099 rule in
+// ops/alerts/critical.yml; no 1099 metric in /metrics) monitors nothing, and
+// its code tracks 1099-NEC at $600; the old check passed such a deployment.
+func TestSelfWK3Monitoring(t *testing.T) {
+	w, env := harness.World(t)
+	r := checktest.MustPass(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, env) })
+	if ev := r.Attrs[check.AttrEvidence+"monitoring"]; !strings.Contains(ev, harness.RehearsalTaxJob) {
+		t.Errorf("monitoring evidence %q does not name the scheduled job", ev)
+	}
+	repo := t.TempDir()
+	os.MkdirAll(filepath.Join(repo, "backend", "src", "services"), 0o755)
+	os.WriteFile(filepath.Join(repo, "backend", "src", "services", "TaxReportingService.ts"), []byte(
+		"// Contractors paid $600 or more in a year get a 1099-NEC.\nexport const NEC_THRESHOLD_CENTS = 60000;\nexport function needs1099NEC(totalCents: number) { return totalCents >= NEC_THRESHOLD_CENTS; }\n"), 0o644)
+	t.Run("fault=nothing monitors (the real backend's shape)", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RedisURL: taxRedisDB(t, w, 7, false), config.RepoDir: repo})
+		checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) },
+			"no 1099-K threshold monitoring is active", "tax_filings, tax_forms absent", "tracks 1099-NEC at $600", "not 1099-K")
+	})
+	t.Run("fault=scheduler not visible", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RedisURL: ""})
+		r := checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) },
+			"could not look at", config.RedisURL+" not set")
+		if r.Status() != "unverified" {
+			t.Errorf("status %s, want unverified", r.Status())
+		}
+	})
+	// The alert ops/compliance/1099-threshold-tracking.md proposes, loaded in
+	// Prometheus, over a metric the backend never emits (captures 08b): dead.
+	t.Run("fault=alert rule over a metric the backend never emits", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		rule := "groups:\n- name: compliance\n  rules:\n  - alert: Worker1099ThresholdApproaching\n    expr: worker_annual_earnings_usd{app=\"hustlexp\"} > 4000\n    labels:\n      severity: info\n"
+		if err := p.LoadRules("compliance.yml", []byte(rule)); err != nil {
+			t.Fatal(err)
+		}
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.RedisURL: taxRedisDB(t, w, 9, false)})
+		checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) },
+			"alert rule Worker1099ThresholdApproaching", "worker_annual_earnings_usd", "never emits")
+	})
+	t.Run("a tax table the deployment writes is a monitor", func(t *testing.T) {
+		l := newLedger(t, 1)
+		l.fault(t, "CREATE TABLE tax_threshold_alerts (id serial PRIMARY KEY, user_id uuid, tax_year int); INSERT INTO tax_threshold_alerts(user_id, tax_year) VALUES (gen_random_uuid(), 2026); GRANT SELECT ON tax_threshold_alerts TO launchcheck_ro")
+		good := l.env.MustWith(map[string]string{config.RedisURL: taxRedisDB(t, w, 8, false)})
+		r := checktest.MustPass(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, good) })
+		if !strings.Contains(r.Attrs[check.AttrEvidence+"monitoring"], "table tax_threshold_alerts (written)") {
+			t.Errorf("evidence: %v", r.Attrs)
+		}
+		l.fault(t, "TRUNCATE tax_threshold_alerts")
+		checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, good) }, "no 1099-K threshold monitoring is active")
 	})
 }
 

@@ -2,40 +2,41 @@ package postlaunch
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/load"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// Stage is one k6 stage: ramp linearly to Target VUs over Duration.
-type Stage struct {
-	Duration time.Duration
-	Target   float64
-}
-
 // K6StressStages are the stages of ops/load-test/k6-stress.js (contract §13).
-var K6StressStages = []Stage{
-	{time.Minute, 10}, {2 * time.Minute, 50}, {2 * time.Minute, 100}, {time.Minute, 100}, {2 * time.Minute, 0},
+var K6StressStages = []load.Stage{
+	{Duration: time.Minute, Target: 10}, {Duration: 2 * time.Minute, Target: 50}, {Duration: 2 * time.Minute, Target: 100},
+	{Duration: time.Minute, Target: 100}, {Duration: 2 * time.Minute, Target: 0},
 }
 
 // perVURate is one k6 VU's request rate: one request per iteration plus a
 // 0.2–0.5 s sleep (mean 0.35 s) in k6-stress.js.
 const perVURate = 1 / 0.35
+
+// The profiles WK-1 runs (factors on K6StressStages' durations and VUs).
+const (
+	// Full: k6-stress.js as written (8 minutes, ≈71,000 requests, peak
+	// ≈286 req/s); against a live target only with HUSTLEXP_STRESS_FULL=1.
+	fullTime, fullVUs = 1.0, 1.0
+	// Reduced: the live default, a quarter of the time and a fifth of the
+	// VUs (2 minutes, ≈3,600 requests, peak ≈57 req/s).
+	reducedTime, reducedVUs = 0.25, 0.2
+	// Rehearsal: 4.8 s, ≈71 requests on loopback.
+	rehearsalTime, rehearsalVUs = 0.01, 0.1
+)
 
 // StressEndpoint is one request of the k6-stress.js mix.
 type StressEndpoint struct {
@@ -50,102 +51,30 @@ var StressMix = []StressEndpoint{
 	{"/health", 5, http.StatusOK}, {"/health/readiness", 3, http.StatusOK}, {"/health/detailed", 2, http.StatusUnauthorized},
 }
 
-// stagePacer paces vegeta hits at perVURate × VUs(t), VUs ramping linearly
-// between stage targets as k6 does.
-type stagePacer struct{ stages []Stage }
-
-func (p stagePacer) total() time.Duration {
-	var d time.Duration
-	for _, s := range p.stages {
-		d += s.Duration
-	}
-	return d
-}
-
-// hitsAt integrates the rate up to t.
-func (p stagePacer) hitsAt(t time.Duration) float64 {
-	var h, from float64
-	var at time.Duration
-	for _, s := range p.stages {
-		d := s.Duration
-		if t <= at {
-			break
-		}
-		span := min(d, t-at)
-		frac := span.Seconds() / d.Seconds()
-		to := from + (s.Target-from)*frac
-		h += (from + to) / 2 * span.Seconds() * perVURate
-		at += d
-		from = s.Target
-	}
-	return h
-}
-
-func (p stagePacer) Rate(elapsed time.Duration) float64 {
-	var from float64
-	var at time.Duration
-	for _, s := range p.stages {
-		if elapsed < at+s.Duration {
-			frac := (elapsed - at).Seconds() / s.Duration.Seconds()
-			return (from + (s.Target-from)*frac) * perVURate
-		}
-		at += s.Duration
-		from = s.Target
-	}
-	return 0
-}
-
-func (p stagePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	total := p.total()
-	if elapsed >= total {
-		return 0, true
-	}
-	if float64(hits) < p.hitsAt(elapsed) {
-		return 0, false
-	}
-	// Find when hits+1 are due (bisection on the monotone integral).
-	want := float64(hits) + 1
-	if p.hitsAt(total) < want {
-		return total - elapsed, true
-	}
-	lo, hi := elapsed, total
-	for i := 0; i < 40 && hi-lo > time.Millisecond; i++ {
-		mid := (lo + hi) / 2
-		if p.hitsAt(mid) < want {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return hi - elapsed, false
-}
-
 // StressResult is what the native stress run observed.
 type StressResult struct {
-	Sent, Failed, Limited int
-	P95, P99, Max         time.Duration
-	Elapsed               time.Duration
-	FailCodes             map[string]int
-	Latencies             []time.Duration
-	Seconds               map[int][]time.Duration // latencies per elapsed second
+	*load.Result
+	Failed, Limited int
+	P95, P99, Max   time.Duration
+	FailCodes       map[string]int
 }
 
 // ScaledStages applies the time and VU factors to K6StressStages.
-func ScaledStages(timeScale, vuScale float64) []Stage {
-	out := make([]Stage, len(K6StressStages))
+func ScaledStages(timeScale, vuScale float64) load.Stages {
+	out := make([]load.Stage, len(K6StressStages))
 	for i, s := range K6StressStages {
 		d := time.Duration(float64(s.Duration) * timeScale)
 		if d < 100*time.Millisecond {
 			d = 100 * time.Millisecond
 		}
-		out[i] = Stage{d, s.Target * vuScale}
+		out[i] = load.Stage{Duration: d, Target: s.Target * vuScale}
 	}
-	return out
+	return load.Stages{Stages: out, PerVU: perVURate}
 }
 
-// RunStress attacks baseURL with the k6-stress mix along stages.
-func RunStress(ctx context.Context, baseURL string, stages []Stage, timeout time.Duration, tag string) (*StressResult, error) {
-	base := strings.TrimRight(baseURL, "/")
+// RunStress attacks baseURL with the k6-stress mix along the stages (the
+// load engine, open model).
+func RunStress(ctx context.Context, baseURL string, stages load.Stages, timeout time.Duration, tag string) (*StressResult, error) {
 	var seq []StressEndpoint
 	for _, e := range StressMix {
 		for i := 0; i < e.Share; i++ {
@@ -153,64 +82,37 @@ func RunStress(ctx context.Context, baseURL string, stages []Stage, timeout time
 		}
 	}
 	order := []int{0, 5, 8, 1, 6, 2, 9, 3, 7, 4} // interleave the 5/3/2 mix
-	var n atomic.Uint64
 	expected := map[string]int{}
 	for _, e := range StressMix {
-		expected[base+e.Path] = e.Expected
+		expected[e.Path] = e.Expected
 	}
-	targeter := func(tgt *vegeta.Target) error {
-		i := n.Add(1) - 1
-		e := seq[order[i%10]]
-		tgt.Method, tgt.URL = http.MethodGet, base+e.Path
-		tgt.Header = http.Header{"User-Agent": {"launchcheck-stress"}, "X-Request-Id": {fmt.Sprintf("%s-wk1-%d", tag, i)}}
-		return nil
-	}
-	peak := 0.0
-	for _, s := range stages {
-		peak = math.Max(peak, s.Target)
-	}
-	client := &http.Client{Timeout: timeout,
-		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 512, IdleConnTimeout: 30 * time.Second, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	atk := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(uint64(max(1, int(peak)))), vegeta.MaxWorkers(uint64(max(4, int(peak)*4))), vegeta.MaxBody(16<<10))
-	stop := context.AfterFunc(ctx, func() { atk.Stop() })
-	defer stop()
-	pacer := stagePacer{stages}
-	res := &StressResult{FailCodes: map[string]int{}, Seconds: map[int][]time.Duration{}}
-	start := time.Now()
-	for r := range atk.Attack(vegeta.Targeter(targeter), pacer, pacer.total(), tag+"-wk1") {
-		res.Sent++
-		res.Latencies = append(res.Latencies, r.Latency)
-		sec := int(r.Timestamp.Sub(start) / time.Second)
-		res.Seconds[sec] = append(res.Seconds[sec], r.Latency)
-		path := strings.TrimPrefix(r.URL, base)
-		switch code := int(r.Code); {
-		case code == http.StatusTooManyRequests:
+	peak := stages.PeakVUs()
+	r, err := load.Attack(ctx, load.Options{BaseURL: baseURL, Pacer: stages, Duration: stages.Total(), Timeout: timeout, Name: tag + "-wk1",
+		Workers: uint64(max(1, int(peak))), MaxWorkers: uint64(max(4, int(peak)*4)), MaxBody: 16 << 10,
+		Next: func(i uint64) load.Request {
+			return load.Request{Path: seq[order[i%10]].Path,
+				Header: http.Header{"User-Agent": {"launchcheck-stress"}, "X-Request-Id": {fmt.Sprintf("%s-wk1-%d", tag, i)}}}
+		}})
+	res := &StressResult{Result: r, FailCodes: map[string]int{}}
+	for _, s := range r.Samples {
+		switch {
+		case s.Code == http.StatusTooManyRequests:
 			res.Limited++
 			res.Failed++ // k6 counts a 429 in http_req_failed too
-		case code == 0:
+		case s.Code == 0:
 			res.Failed++
-			res.FailCodes["no response "+path]++
-		case code != expected[r.URL]:
+			res.FailCodes["no response "+s.Path]++
+		case s.Code != expected[s.Path]:
 			res.Failed++
-			res.FailCodes[fmt.Sprintf("%d %s", code, path)]++
+			res.FailCodes[fmt.Sprintf("%d %s", s.Code, s.Path)]++
 		}
 	}
-	res.Elapsed = time.Since(start)
-	res.P95, res.P99, res.Max = quantile(res.Latencies, 0.95), quantile(res.Latencies, 0.99), quantile(res.Latencies, 1)
-	if err := ctx.Err(); err != nil {
-		return res, fmt.Errorf("stress run stopped after %s: %w", res.Elapsed.Round(time.Millisecond), err)
+	all := r.Latencies(nil)
+	res.P95, res.P99, res.Max = load.Percentile(all, 0.95), load.Percentile(all, 0.99), load.Max(all)
+	if err != nil {
+		return res, fmt.Errorf("stress run: %w", err)
 	}
 	return res, nil
-}
-
-func quantile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[int(math.Ceil(q*float64(len(s))))-1]
 }
 
 // inWindow reports whether now (UTC) is inside "HH:MM-HH:MM" (may wrap midnight).
@@ -230,12 +132,19 @@ func inWindow(spec string, now time.Time) (bool, error) {
 }
 
 // StressOffPeak checks WK-1: Run `k6-stress.js` against production (off-peak
-// hours). The native equivalent (vegeta, the script's stages scaled by
-// HUSTLEXP_STRESS_TIME_SCALE / _VU_SCALE, its request mix) must keep the
-// failure rate < 5 %, p95 < 1 s and fewer than 100 429s; when k6 is on PATH
-// the script itself runs too and its threshold verdict counts. Against
-// production it refuses to run outside HUSTLEXP_STRESS_WINDOW or without
-// HUSTLEXP_ALLOW_STRESS=1.
+// hours). The native equivalent (vegeta through the load engine, the script's
+// stages and request mix) must keep the failure rate < 5 %, p95 < 1 s
+// (nearest rank) and fewer than 100 429s; when k6 is on PATH and the profile
+// is the full one, the script itself runs too and its threshold verdict
+// counts.
+//
+// Before sending anything it announces the planned duration and request
+// count (check.Notice). Against a live target the default is the reduced
+// profile (¼ of the time, ⅕ of the VUs: 2 minutes, ≈3,600 requests); the
+// full script (8 minutes, ≈71,000 requests) needs HUSTLEXP_STRESS_FULL=1,
+// and a live run of anything less is unverified: the line is the full
+// script. Against production it also refuses to run outside
+// HUSTLEXP_STRESS_WINDOW or without HUSTLEXP_ALLOW_STRESS=1.
 func StressOffPeak(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
@@ -253,25 +162,23 @@ func StressOffPeak(t check.T, env *target.Env) {
 			check.Unverified(t, "refusing to stress production at %s UTC, outside the off-peak window %s (%s)", now.UTC().Format("15:04"), cfg.Get(config.StressWindow), config.StressWindow)
 		}
 	}
-	timeScale, vuScale := 1.0, 1.0
-	if !cfg.Live() {
-		timeScale, vuScale = 0.01, 0.1
+	plan, err := PlanStress(cfg)
+	if err != nil {
+		t.Fatalf("WK-1: %v", err)
 	}
-	if cfg.Has(config.StressTimeScale) {
-		timeScale = cfg.Float(config.StressTimeScale)
+	if plan.Refusal != "" {
+		check.Unverified(t, "%s", plan.Refusal)
 	}
-	if cfg.Has(config.StressVUScale) {
-		vuScale = cfg.Float(config.StressVUScale)
-	}
-	stages := ScaledStages(timeScale, vuScale)
-	var total time.Duration
+	stages, profile, full := plan.Stages, plan.Profile, plan.Full
 	var desc []string
-	for _, s := range stages {
-		total += s.Duration
+	for _, s := range stages.Stages {
 		desc = append(desc, fmt.Sprintf("%s→%.0f", s.Duration.Round(10*time.Millisecond), s.Target))
 	}
 	check.Evidence(t, "stages", strings.Join(desc, ", ")+fmt.Sprintf(" VUs (≈%.1f req/s per VU)", perVURate))
-	ctx, cancel := context.WithTimeout(t.Context(), total+cfg.Duration(config.CheckTimeout))
+	check.Evidence(t, "profile", profile)
+	check.Notice(t, "WK-1 stress against %s: %s profile, %s, ≈%d requests, peak ≈%.0f req/s — starting now",
+		cfg.Redacted(config.BaseURL), profile, stages.Total().Round(100*time.Millisecond), stages.Requests(), stages.PeakRate())
+	ctx, cancel := context.WithTimeout(t.Context(), stages.Total()+cfg.Duration(config.CheckTimeout))
 	defer cancel()
 
 	maxFail, p95Max, max429 := cfg.Float(config.StressMaxFailPct), cfg.Duration(config.StressP95), cfg.Int(config.StressMax429)
@@ -279,25 +186,18 @@ func StressOffPeak(t check.T, env *target.Env) {
 	if err != nil {
 		t.Fatalf("WK-1: %v", err)
 	}
-	if res.Sent == 0 {
+	if res.Sent() == 0 {
 		t.Fatalf("WK-1: the stress run sent no request in %s", res.Elapsed)
 	}
-	failPct := float64(res.Failed) / float64(res.Sent) * 100
-	check.Evidence(t, "requests", fmt.Sprintf("%d in %s (peak %.1f req/s)", res.Sent, res.Elapsed.Round(time.Millisecond), stagePacer{stages}.peakRate()))
+	failPct := float64(res.Failed) / float64(res.Sent()) * 100
+	check.Evidence(t, "requests", fmt.Sprintf("%d in %s (planned ≈%d, peak %.1f req/s)", res.Sent(), res.Elapsed.Round(time.Millisecond), stages.Requests(), stages.PeakRate()))
 	check.Evidence(t, "failure_rate", fmt.Sprintf("%.2f%% (%d)", failPct, res.Failed))
-	check.Evidence(t, "latency", fmt.Sprintf("p95=%s p99=%s max=%s", res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Max.Round(time.Millisecond)))
+	check.Evidence(t, "latency", fmt.Sprintf("p95=%s p99=%s max=%s (nearest rank)", res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Max.Round(time.Millisecond)))
 	check.Evidence(t, "rate_limited", res.Limited)
-	var xs []string
-	var ys []float64
-	for s := 0; s <= int(res.Elapsed/time.Second); s++ {
-		if ls := res.Seconds[s]; len(ls) > 0 {
-			xs = append(xs, fmt.Sprintf("+%ds", s))
-			ys = append(ys, float64(quantile(ls, 0.95).Microseconds())/1000)
-		}
-	}
+	xs, ys := res.PerSecond(0.95, nil)
 	check.Series(t, "stress_p95_latency", "ms", xs, ys)
 	if failPct >= maxFail {
-		t.Errorf("stress: http_req_failed = %.2f%% (%d of %d; %s), want < %.0f%% (%s)", failPct, res.Failed, res.Sent, codes(res.FailCodes, res.Limited), maxFail, config.StressMaxFailPct)
+		t.Errorf("stress: http_req_failed = %.2f%% (%d of %d; %s), want < %.0f%% (%s)", failPct, res.Failed, res.Sent(), codes(res.FailCodes, res.Limited), maxFail, config.StressMaxFailPct)
 	}
 	if res.P95 >= p95Max {
 		t.Errorf("stress: p95 latency = %s, want < %s (%s)", res.P95.Round(time.Millisecond), p95Max, config.StressP95)
@@ -305,15 +205,52 @@ func StressOffPeak(t check.T, env *target.Env) {
 	if res.Limited >= max429 {
 		t.Errorf("stress: %d responses were 429, want < %d (%s): the rate limiter throttles the load test's own IP", res.Limited, max429, config.StressMax429)
 	}
-	runK6(t, env, ctx, timeScale)
+	runK6(t, env, ctx, full)
+	if cfg.Live() && !full && !t.Failed() {
+		check.Unverified(t, "the %s profile (%s, %d requests) met the k6-stress thresholds, but the line is the full k6-stress.js (8 minutes, ≈%d requests): set %s=1 to run it",
+			profile, res.Elapsed.Round(time.Second), res.Sent(), ScaledStages(fullTime, fullVUs).Requests(), config.StressFull)
+	}
 }
 
-func (p stagePacer) peakRate() float64 {
-	m := 0.0
-	for _, s := range p.stages {
-		m = math.Max(m, s.Target)
+// StressPlan is what WK-1 will send.
+type StressPlan struct {
+	Stages  load.Stages
+	Profile string // rehearsal | reduced | full | custom
+	Full    bool   // the stages are k6-stress.js's own (or larger)
+	Refusal string // non-empty: do not send anything (why)
+}
+
+// PlanStress picks the stages: the rehearsal's tiny profile, or against a
+// live target the reduced one unless HUSTLEXP_STRESS_FULL=1; explicit
+// HUSTLEXP_STRESS_TIME_SCALE / _VU_SCALE override either factor. A live
+// plan as large as the full script without HUSTLEXP_STRESS_FULL=1 is
+// refused before anything is sent.
+func PlanStress(cfg *config.Config) (StressPlan, error) {
+	timeScale, vuScale, profile := rehearsalTime, rehearsalVUs, "rehearsal"
+	switch {
+	case cfg.Live() && cfg.Bool(config.StressFull):
+		timeScale, vuScale, profile = fullTime, fullVUs, "full"
+	case cfg.Live():
+		timeScale, vuScale, profile = reducedTime, reducedVUs, "reduced"
 	}
-	return m * perVURate
+	if cfg.Has(config.StressTimeScale) {
+		timeScale, profile = cfg.Float(config.StressTimeScale), "custom"
+	}
+	if cfg.Has(config.StressVUScale) {
+		vuScale, profile = cfg.Float(config.StressVUScale), "custom"
+	}
+	if timeScale <= 0 || vuScale <= 0 {
+		return StressPlan{}, fmt.Errorf("%s=%v and %s=%v must be > 0", config.StressTimeScale, timeScale, config.StressVUScale, vuScale)
+	}
+	p := StressPlan{Stages: ScaledStages(timeScale, vuScale), Profile: profile, Full: timeScale >= fullTime && vuScale >= fullVUs}
+	if p.Full && profile == "custom" {
+		p.Profile = "full"
+	}
+	if cfg.Live() && p.Full && !cfg.Bool(config.StressFull) {
+		p.Refusal = fmt.Sprintf("the planned stress is the full k6-stress.js profile (%s, ≈%d requests, peak ≈%.0f req/s) against %s; set %s=1 to run it (the default is the reduced profile)",
+			p.Stages.Total(), p.Stages.Requests(), p.Stages.PeakRate(), cfg.Target, config.StressFull)
+	}
+	return p, nil
 }
 
 func codes(m map[string]int, limited int) string {
@@ -331,43 +268,40 @@ func codes(m map[string]int, limited int) string {
 	return strings.Join(parts, ", ")
 }
 
-// runK6 runs the real script when k6 is on PATH and the stages are not
-// scaled down (k6 cannot scale the script's stages).
-func runK6(t check.T, env *target.Env, ctx context.Context, timeScale float64) {
+// runK6 runs the real script when k6 is on PATH and the profile is the
+// full one (k6 cannot scale the script's stages).
+func runK6(t check.T, env *target.Env, ctx context.Context, full bool) {
 	t.Helper()
-	bin, err := exec.LookPath("k6")
-	if err != nil {
-		check.Evidence(t, "k6", "not on PATH: native run only")
-		return
-	}
-	if timeScale < 1 {
-		check.Evidence(t, "k6", fmt.Sprintf("on PATH, not run: stages scaled ×%.2f for this target (k6-stress.js runs 8 minutes)", timeScale))
-		return
-	}
 	script := env.Cfg.Get(config.StressScript)
 	if script == "" && env.Cfg.Get(config.RepoDir) != "" {
 		script = filepath.Join(env.Cfg.Get(config.RepoDir), "ops", "load-test", "k6-stress.js")
 	}
-	if _, err := os.Stat(script); script == "" || err != nil {
-		t.Errorf("k6 is on PATH but the stress script is missing (set %s or %s): %v", config.StressScript, config.RepoDir, err)
+	bin, why := load.FindK6(env.Cfg.Get(config.K6Binary), script)
+	switch {
+	case strings.Contains(why, "not on PATH"):
+		check.Evidence(t, "k6", "not run ("+why+"): native run only")
+		return
+	case !full:
+		check.Evidence(t, "k6", "on PATH, not run: the stages are scaled down for this run (k6-stress.js runs 8 minutes)")
+		return
+	case why != "":
+		t.Errorf("k6 is on PATH but the stress script is missing (set %s or %s): %s", config.StressScript, config.RepoDir, why)
 		return
 	}
-	cmd := exec.CommandContext(ctx, bin, "run", "--quiet", "--no-color", "-e", "BASE_URL="+env.Cfg.Get(config.BaseURL), script)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
+	dir, err := os.MkdirTemp("", "launchcheck-wk1-")
+	if err != nil {
+		t.Fatalf("WK-1 k6: temp dir: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	run, err := load.RunK6(ctx, bin, script, env.Cfg.Get(config.BaseURL), dir)
 	switch {
-	case err == nil:
+	case err != nil:
+		t.Errorf("WK-1: %v", err)
+	case run.ExitCode == 0:
 		check.Evidence(t, "k6", "k6-stress.js thresholds passed")
-	case errors.As(err, &ee) && ee.ExitCode() == 99:
-		t.Errorf("k6 run %s: thresholds crossed (exit 99): %s", filepath.Base(script), oneLine(tail(string(out), 400), 400))
+	case run.ExitCode == 99:
+		t.Errorf("k6 run %s: thresholds crossed (exit 99: %s): %s", filepath.Base(script), strings.Join(run.Crossed, ", "), oneLine(load.Tail(run.Output, 400), 400))
 	default:
-		t.Errorf("k6 run %s: %v: %s", filepath.Base(script), err, oneLine(tail(string(out), 400), 400))
+		t.Errorf("k6 run %s: exit %d: %s", filepath.Base(script), run.ExitCode, oneLine(load.Tail(run.Output, 400), 400))
 	}
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }

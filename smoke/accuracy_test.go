@@ -58,7 +58,7 @@ func BenchmarkSMK1P99Accuracy(b *testing.B) {
 				b.ReportMetric(errDrawn, "err_vs_drawn_%")
 				b.Logf("%s: distribution p99 %s, p99 of the %d latencies actually injected %s, server-side p99 %s, measured p99 %s: %+.1f%% vs the distribution, %+.1f%% vs the draws, %+.1f%% vs the server's own timing; %d requests in %s at %.0f/s",
 					tc.name, want.Round(100*time.Microsecond), len(drawn), drawnP99.Round(100*time.Microsecond), servedP99.Round(100*time.Microsecond), got.Round(100*time.Microsecond),
-					errPct, errDrawn, errServed, res.Sent, res.Elapsed.Round(time.Millisecond), rate)
+					errPct, errDrawn, errServed, res.Sent(), res.Elapsed.Round(time.Millisecond), rate)
 				if math.Abs(errDrawn) > 10 {
 					b.Logf("%s: outside the ±10%% goal", tc.name)
 				}

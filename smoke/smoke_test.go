@@ -5,7 +5,6 @@ package smoke_test
 import (
 	"testing"
 
-	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/smoke"
 )
@@ -13,34 +12,29 @@ import (
 // SMK-1: `k6 run ops/load-test/k6-smoke.js` passes all thresholds.
 func TestSmokeK6SmokePasses(t *testing.T) {
 	t.Parallel() // read-only checks; they start after the self-tests that flip knobs
-	check.Item(t, "SMK-1")
-	smoke.K6SmokePasses(t, harness.Target(t))
+	harness.Row(t, smoke.Rows, "SMK-1")
 }
 
 // SMK-2: `/health` returns `{ status: "healthy" }`.
 func TestSmokeHealthHealthy(t *testing.T) {
 	t.Parallel() // read-only checks; they start after the self-tests that flip knobs
-	check.Item(t, "SMK-2")
-	smoke.HealthHealthy(t, harness.Target(t))
+	harness.Row(t, smoke.Rows, "SMK-2")
 }
 
 // SMK-3: `/health/readiness` returns 200 with DB latency <100ms.
 func TestSmokeReadinessDBLatency(t *testing.T) {
 	t.Parallel() // read-only checks; they start after the self-tests that flip knobs
-	check.Item(t, "SMK-3")
-	smoke.ReadinessDBLatency(t, harness.Target(t))
+	harness.Row(t, smoke.Rows, "SMK-3")
 }
 
 // SMK-4: `/health/detailed` shows all circuit breakers CLOSED.
 func TestSmokeBreakersClosed(t *testing.T) {
 	t.Parallel() // read-only checks; they start after the self-tests that flip knobs
-	check.Item(t, "SMK-4")
-	smoke.BreakersClosed(t, harness.Target(t))
+	harness.Row(t, smoke.Rows, "SMK-4")
 }
 
 // SMK-5: Stripe test webhook fires and processes correctly.
 func TestSmokeStripeWebhookProcesses(t *testing.T) {
 	t.Parallel() // read-only checks; they start after the self-tests that flip knobs
-	check.Item(t, "SMK-5")
-	smoke.StripeWebhookProcesses(t, harness.Target(t))
+	harness.Row(t, smoke.Rows, "SMK-5")
 }

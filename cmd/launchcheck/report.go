@@ -84,6 +84,9 @@ func cmdReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			st, _ := report.RowStatus(rt)
 			fmt.Fprintf(stderr, "launchcheck: %-6s %-15s %7.2fs  %s\n", rt.Row, st, rt.Elapsed.Seconds(), rt.Test)
 		}
+		c.OnNotice = func(row, test, msg string) {
+			fmt.Fprintf(stderr, "launchcheck: %-6s notice: %s\n", row, msg)
+		}
 	}
 	in := stdin
 	if *rawOut != "" {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -23,12 +24,17 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "launchcheck sweep: invalid environment: %s\n", report.NewScrubber(config.ScrubValuesFromEnv()).String(err.Error()))
 		return 2
 	}
-	olderThan := fs.Duration("older-than", cfg.Duration(config.SweepMaxAge), "only leftovers created at least this long ago (a running run is never swept)")
+	olderThan := fs.Duration("older-than", cfg.Duration(config.SweepMaxAge), "only leftovers created at least this long ago (a running run is never swept); with --tag the default is 0: a finished run is swept at once")
 	dryRun := fs.Bool("dry-run", false, "count what would be removed, remove nothing")
 	production := fs.Bool("production", false, "allow sweeping the production target")
 	tag := fs.String("tag", "", "only this run's tag (launchcheck-<runid>)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	ageSet := false
+	fs.Visit(func(f *flag.Flag) { ageSet = ageSet || f.Name == "older-than" })
+	if *tag != "" && !ageSet {
+		*olderThan = 0
 	}
 	code, out := sweepRun(cfg, *olderThan, *dryRun, *production, *tag)
 	io.WriteString(stdout, out)
@@ -39,11 +45,19 @@ func sweepRun(cfg *config.Config, olderThan time.Duration, dryRun, production bo
 	if cfg.Target == config.Production && !production {
 		return 2, "launchcheck sweep: refusing to sweep PRODUCTION without --production (add --dry-run first to see what it would remove)\n"
 	}
-	if olderThan < time.Hour && cfg.Live() {
-		return 2, fmt.Sprintf("launchcheck sweep: --older-than %s is too short for a live target: a run in progress could lose its data (use at least 1h)\n", olderThan)
+	// Untagged, a short cutoff could eat a run in progress; a tag names one
+	// (finished) run, which the operator may sweep at once.
+	if tag == "" && olderThan < time.Hour && cfg.Live() {
+		return 2, fmt.Sprintf("launchcheck sweep: --older-than %s is too short for a live target: a run in progress could lose its data (use at least 1h, or --tag launchcheck-<runid> for one finished run)\n", olderThan)
+	}
+	if tag != "" && !strings.HasPrefix(tag, "launchcheck-") {
+		return 2, fmt.Sprintf("launchcheck sweep: --tag %q is not a run tag (launchcheck-<runid>)\n", tag)
 	}
 	dsn := cfg.Get(config.SweepDatabaseURL)
 	o := sweep.Options{DSN: dsn, Stripe: cfg, Tag: tag, MinAge: olderThan, DryRun: dryRun}
+	if cfg.Get(config.FirebaseProjectID) != "" {
+		o.Firebase = cfg
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	res := sweep.Run(ctx, o)
@@ -57,6 +71,9 @@ func sweepRun(cfg *config.Config, olderThan time.Duration, dryRun, production bo
 	}
 	if cfg.Get(config.StripeSecretKey) == "" {
 		s += "  Stripe skipped: " + config.StripeSecretKey + " not set\n"
+	}
+	if o.Firebase == nil {
+		s += "  Firebase skipped: " + config.FirebaseProjectID + " not set\n"
 	}
 	for _, p := range res.Problems {
 		s += "  problem: " + p + "\n"

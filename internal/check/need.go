@@ -12,9 +12,12 @@ import (
 // every missing variable is listed and the check FAILS, unless a valid waiver
 // covers the row, in which case the check is reported as waived (skipped).
 // In the rehearsal a missing variable is a bug of the world and also fails.
+// The harness calls it with the row's declared Needs before the check runs;
+// a check may call it again for a variable it needs (harmless duplicate).
+// An entry "A|B" (AnyOf) is satisfied by either variable.
 func Need(t T, cfg *config.Config, names ...string) {
 	t.Helper()
-	missing := cfg.Missing(names...)
+	missing := Missing(cfg, names...)
 	if len(missing) == 0 {
 		return
 	}

@@ -110,6 +110,17 @@ const (
 type Config struct {
 	Target Target
 	values map[string]string // only declared, non-empty variables
+	onRead func(name string) // Observe's hook; nil = none
+}
+
+// Observe returns a copy of c that calls fn with the name of every variable
+// read through it (Get, Has and the typed getters), and through copies made
+// from it by With. The row honesty test uses it to learn which variables a
+// check reads.
+func (c *Config) Observe(fn func(name string)) *Config {
+	n := *c
+	n.onRead = fn
+	return &n
 }
 
 // Load reads every declared variable through getenv and validates it.
@@ -151,7 +162,11 @@ func (c *Config) With(kv map[string]string) (*Config, error) {
 		}
 		merged[k] = v
 	}
-	return Load(func(k string) string { return merged[k] })
+	n, err := Load(func(k string) string { return merged[k] })
+	if n != nil {
+		n.onRead = c.onRead
+	}
+	return n, err
 }
 
 func validate(v Var, raw string) error {
@@ -244,6 +259,9 @@ func redactErr(err error, v Var) error {
 
 // Get returns the value of name, or its declared default.
 func (c *Config) Get(name string) string {
+	if c.onRead != nil {
+		c.onRead(name)
+	}
 	if v, ok := c.values[name]; ok {
 		return v
 	}
@@ -255,7 +273,13 @@ func (c *Config) Get(name string) string {
 }
 
 // Has reports whether name was set explicitly (defaults do not count).
-func (c *Config) Has(name string) bool { _, ok := c.values[name]; return ok }
+func (c *Config) Has(name string) bool {
+	if c.onRead != nil {
+		c.onRead(name)
+	}
+	_, ok := c.values[name]
+	return ok
+}
 
 // Missing returns the names among names that have neither a value nor a default.
 func (c *Config) Missing(names ...string) []string {

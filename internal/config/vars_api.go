@@ -19,8 +19,8 @@ const (
 
 func init() {
 	declare(
-		Var{Name: LoadDuration, Kind: KindDuration, Default: "30s", Group: "Smoke",
-			Doc: "SMK-1: duration of the native (vegeta) load stage. The rehearsal uses 5s."},
+		Var{Name: LoadDuration, Kind: KindDuration, Default: "40s", Group: "Smoke",
+			Doc: "SMK-1: duration of the native (vegeta) load stage. 40s reaches HUSTLEXP_LOAD_MIN_SAMPLES under the production limit of 60 requests/min/IP (0.9/s after the reserve: 36 requests); the rehearsal uses 8s."},
 		Var{Name: LoadRate, Kind: KindInt, Default: "5", Group: "Smoke",
 			Doc: "SMK-1: requests per second of the native load stage (open model), lowered automatically to stay under the target's X-RateLimit-Limit per window."},
 		Var{Name: LoadIgnoreRateLimit, Kind: KindBool, Group: "Smoke",
@@ -32,13 +32,13 @@ func init() {
 		Var{Name: LoadHealthP99, Kind: KindDuration, Default: "50ms", Group: "Smoke",
 			Doc: "SMK-1: threshold of the GET /health p99 latency (k6-smoke.js health_duration p(99) < 50)."},
 		Var{Name: LoadMinSamples, Kind: KindInt, Default: "30", Group: "Smoke",
-			Doc: "SMK-1: fewest answered (non-429) requests the native stage needs to judge; fewer is unverified."},
+			Doc: "SMK-1: fewest answered (non-429) requests the native stage needs to judge; fewer is unverified (the message names the HUSTLEXP_LOAD_DURATION that reaches it)."},
 		Var{Name: LoadK6Timeout, Kind: KindDuration, Default: "3m", Group: "Smoke",
 			Doc: "SMK-1: deadline of a `k6 run ops/load-test/k6-smoke.js` (only when k6 is on PATH)."},
 		Var{Name: K6Binary, Kind: KindString, Default: "k6", Group: "Smoke",
-			Doc: "SMK-1: the k6 executable (a name looked up on PATH, or a path). Without one only the native stage runs."},
+			Doc: "SMK-1: the k6 executable (a name looked up on PATH, or a path). Without one only the native stage runs, and a live run is unverified (the line is `k6 run ops/load-test/k6-smoke.js`)."},
 		Var{Name: HealthSamples, Kind: KindInt, Default: "5", Group: "Smoke",
-			Doc: "SMK-3: how many readiness / database-latency samples to take (p50/p95 reported)."},
+			Doc: "SMK-3: how many readiness / database-latency samples to take; every one must stay under HUSTLEXP_DB_LATENCY_MAX (p50/p95 reported as evidence)."},
 		Var{Name: DBLatencyMax, Kind: KindDuration, Default: "100ms", Group: "Smoke",
 			Doc: "SMK-3: the database latency every sample must stay under."},
 		Var{Name: WebhookDeadline, Kind: KindDuration, Default: "30s", Group: "Smoke",

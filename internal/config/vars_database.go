@@ -18,7 +18,7 @@ func init() {
 		Var{Name: ExpectedMigrations, Kind: KindPath, Group: "Database",
 			Doc: "File with the expected applied_migrations names, one per line (default: the backend's manifest under HUSTLEXP_REPO_DIR)."},
 		Var{Name: DBPoolMax, Kind: KindInt, Default: "20", Group: "Database",
-			Doc: "DB_POOL_MAX the deployment runs with (per process)."},
+			Doc: "DB-3/GNG-5: the DB_POOL_MAX the operator believes the deployment runs with. The checks read the deployment's own value from Railway; when this is set explicitly and differs, they fail naming both."},
 		Var{Name: DBPoolLimit, Kind: KindInt, Default: "20", Group: "Database",
 			Doc: "The checklist's ceiling for DB_POOL_MAX (\"max 20\")."},
 		Var{Name: DBHeadroom, Kind: KindInt, Default: "10", Group: "Database",
@@ -39,7 +39,11 @@ func init() {
 // MigrationManifest names the backend's migration manifest inside HUSTLEXP_REPO_DIR.
 const MigrationManifest = "HUSTLEXP_MIGRATION_MANIFEST"
 
+// DefaultMigrationManifest is where the backend keeps it: REQUIRED_MIGRATION_FILES,
+// entries { name, fileName }.
+const DefaultMigrationManifest = "backend/src/jobs/engine-automation-migration-files.ts"
+
 func init() {
-	declare(Var{Name: MigrationManifest, Kind: KindString, Group: "Database",
-		Doc: "Path, relative to HUSTLEXP_REPO_DIR, of the file listing the migration names the backend applies at start (a JSON array, or a TS/JS file with the names as string literals). When empty, a few conventional locations are tried."})
+	declare(Var{Name: MigrationManifest, Kind: KindString, Default: DefaultMigrationManifest, Group: "Database",
+		Doc: "DB-1: path, relative to HUSTLEXP_REPO_DIR, of the backend's migration manifest: the REQUIRED_MIGRATION_FILES array whose entries' name is the applied_migrations name (fileName is ignored); a JSON array or a one-name-per-line .txt also works."})
 }

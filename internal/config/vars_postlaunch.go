@@ -19,6 +19,7 @@ const (
 	SentryFatalMinEvts = "HUSTLEXP_SENTRY_FATAL_MIN_EVENTS"
 	AllowStress        = "HUSTLEXP_ALLOW_STRESS"
 	StressWindow       = "HUSTLEXP_STRESS_WINDOW"
+	StressFull         = "HUSTLEXP_STRESS_FULL"
 	StressTimeScale    = "HUSTLEXP_STRESS_TIME_SCALE"
 	StressVUScale      = "HUSTLEXP_STRESS_VU_SCALE"
 	StressMaxFailPct   = "HUSTLEXP_STRESS_MAX_FAILURE_PCT"
@@ -71,10 +72,12 @@ func init() {
 			Doc: "WK-1: must be 1 to run the stress test against production (it also has to be inside HUSTLEXP_STRESS_WINDOW)."},
 		Var{Name: StressWindow, Kind: KindString, Default: "02:00-05:00", Group: "Post-launch",
 			Doc: "WK-1: off-peak window in UTC (HH:MM-HH:MM, may wrap midnight) outside which the stress test refuses production."},
+		Var{Name: StressFull, Kind: KindBool, Group: "Post-launch",
+			Doc: "WK-1: 1 runs the full k6-stress.js profile (8 minutes, ≈71,000 requests, peak ≈286 req/s) against a live target. Without it a live run uses the reduced profile (2 minutes, ≈3,600 requests, peak ≈57 req/s) and is unverified; a plan as large as the full one is refused."},
 		Var{Name: StressTimeScale, Kind: KindFloat, Group: "Post-launch",
-			Doc: "WK-1: factor on the k6-stress.js stage durations (1 m/2 m/2 m/1 m/2 m). Default 1 against a live target, 0.01 in the rehearsal."},
+			Doc: "WK-1: factor on the k6-stress.js stage durations (1 m/2 m/2 m/1 m/2 m). Default: 1 with HUSTLEXP_STRESS_FULL=1, else 0.25 against a live target; 0.01 in the rehearsal."},
 		Var{Name: StressVUScale, Kind: KindFloat, Group: "Post-launch",
-			Doc: "WK-1: factor on the stage targets (10/50/100/100/0 VUs). Default 1 live, 0.1 in the rehearsal."},
+			Doc: "WK-1: factor on the stage targets (10/50/100/100/0 VUs). Default: 1 with HUSTLEXP_STRESS_FULL=1, else 0.2 against a live target; 0.1 in the rehearsal."},
 		Var{Name: StressMaxFailPct, Kind: KindFloat, Default: "5", Group: "Post-launch",
 			Doc: "WK-1: http_req_failed ceiling in percent (k6-stress.js: rate < 0.05)."},
 		Var{Name: StressP95, Kind: KindDuration, Default: "1s", Group: "Post-launch",

@@ -67,8 +67,8 @@ func init() {
 			Doc: "SEC-7: a foreign origin that must not be allowed."},
 		Var{Name: HealthAllowedFields, Kind: KindList, Default: "build.environment", Group: "Security",
 			Doc: "SEC-8: JSON paths the team accepts in /health bodies, shown in the evidence. Default build.environment: the build identity the deploy gate reads (contract §2.1); set it empty to forbid that too."},
-		Var{Name: ServerEntry, Kind: KindString, Default: "src/server.ts", Group: "Security",
-			Doc: "SEC-2: server start file, relative to HUSTLEXP_REPO_DIR, that must call validateConfig() before listening."},
+		Var{Name: ServerEntry, Kind: KindString, Default: "backend/src/server.ts", Group: "Security",
+			Doc: "SEC-2: the backend's entry, relative to HUSTLEXP_REPO_DIR; its calls are followed through its relative imports, and validateConfig() must be reached before the port is bound."},
 		Var{Name: ServerFile, Kind: KindPath, Group: "Security",
 			Doc: "SEC-2: the server start file itself (default: HUSTLEXP_REPO_DIR/HUSTLEXP_SERVER_ENTRY)."},
 	)

@@ -3,6 +3,7 @@ package datagen
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +47,7 @@ func Bulk(ctx context.Context, conn *pgx.Conn, o BulkOptions) error {
 	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&db); err != nil {
 		return err
 	}
-	if db == "hustlexp" {
+	if db == "hustlexp" || strings.HasPrefix(db, "hustlexp_main_") { // a world's own, or a binary's on shared infrastructure
 		return fmt.Errorf("datagen.Bulk: refusing the shared main database %q; use world.CloneDB", db)
 	}
 	if o.Now.IsZero() {

@@ -238,7 +238,7 @@ type state struct {
 }
 
 var residueTables = []string{"users", "tasks", "escrows", "proofs", "task_applications", "xp_ledger", "disputes",
-	"stripe_events", "processed_stripe_events", "outbox_events", "notifications", "matching_scores", "task_messages", "task_ratings"}
+	"stripe_events", "processed_stripe_events", "outbox_events", "notifications", "task_matching_scores", "task_messages", "task_ratings"}
 
 func snapshot(t testing.TB, adminDSN string, vars map[string]string) state {
 	t.Helper()

@@ -13,15 +13,17 @@ import (
 )
 
 // FirebaseAuth is the rehearsal's Firebase Auth: the real emulator (behind a
-// lazy proxy) or the in-process Identity Toolkit fake. Exactly one is set.
+// lazy proxy), the emulator the run shares (SharedHost), or the in-process
+// Identity Toolkit fake. Exactly one is set.
 type FirebaseAuth struct {
-	Emulator *firebaseauth.Emulator
-	Fake     *firebasefake.Fake
+	Emulator   *firebaseauth.Emulator
+	SharedHost string // the run's emulator, started once for every test binary
+	Fake       *firebasefake.Fake
 }
 
 // Kind is "emulator" or "fake".
 func (f *FirebaseAuth) Kind() string {
-	if f.Emulator != nil {
+	if f.Emulator != nil || f.SharedHost != "" {
 		return "emulator"
 	}
 	return "fake"
@@ -39,9 +41,10 @@ func init() {
 			return err
 		}
 		mode := cfg.Get(config.RehearsalFirebase)
-		fa := &FirebaseAuth{}
-		switch mode {
-		case "emulator", "auto":
+		fa := &FirebaseAuth{SharedHost: w.FirebaseHost}
+		switch {
+		case fa.SharedHost != "":
+		case mode == "emulator", mode == "auto":
 			cli, err := firebaseauth.FindCLI(cfg.Get(config.FirebaseCLI))
 			if err != nil {
 				if mode == "emulator" {
@@ -55,14 +58,14 @@ func init() {
 			}
 			w.OnClose(e.Close)
 			fa.Emulator = e
-		case "fake":
+		case mode == "fake":
 		default:
 			return fmt.Errorf("%s=%q: want auto, emulator or fake", config.RehearsalFirebase, mode)
 		}
-		host := ""
+		host := fa.SharedHost
 		if fa.Emulator != nil {
 			host = fa.Emulator.Host
-		} else {
+		} else if host == "" {
 			fa.Fake = firebasefake.New(RehearsalFirebaseProject, "")
 			w.OnClose(fa.Fake.Close)
 			host = fa.Fake.Host

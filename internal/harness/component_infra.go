@@ -107,14 +107,17 @@ func init() {
 		return nil
 	}})
 	Register(world.Component{Name: "server-source", Order: 20, Start: func(ctx context.Context, w *world.World) error {
-		path := filepath.Join(w.Dir, "backend", "src", "server.ts")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+		// The backend's start path as its repository lays it out.
+		for rel, src := range RehearsalServerSources() {
+			path := filepath.Join(w.Dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				return err
+			}
 		}
-		if err := os.WriteFile(path, []byte(RehearsalServerTS), 0o644); err != nil {
-			return err
-		}
-		w.SetEnv(config.ServerFile, path)
+		w.SetEnv(config.ServerFile, filepath.Join(w.Dir, "backend", "src", "server.ts"))
 		return nil
 	}})
 	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
@@ -195,24 +198,53 @@ func init() {
 	}})
 }
 
-// RehearsalServerTS is the rehearsal's copy of the backend's start path
-// (src/server.ts): validateConfig() runs synchronously before serve() binds
-// the port, as the contract (§5.1) states. SEC-2 reads it statically.
-const RehearsalServerTS = `import { serve } from '@hono/node-server';
-import { validateConfig } from './config/validateConfig';
-import { initSentry } from './observability/sentry';
-import { app } from './app';
+// RehearsalServerTS is the rehearsal's copy of the backend's entry
+// (backend/src/server.ts): it calls startServer() from serverStartup.ts,
+// which calls validateConfig() (config.ts) before serve() binds the port.
+// SEC-2 follows the calls statically.
+const RehearsalServerTS = `import 'dotenv/config';
+import { startServer } from './serverStartup.js';
 
-// Fail fast: in production a missing required variable aborts startup here,
-// before any port is bound.
-validateConfig();
-initSentry();
-
-const port = Number(process.env.PORT ?? 3000);
-serve({ fetch: app.fetch, port }, (info) => {
-  console.log(` + "`Server listening on port ${info.port}`" + `);
+startServer().catch((err) => {
+  console.error('Failed to start server', err);
+  process.exit(1);
 });
 `
+
+// RehearsalServerStartupTS is backend/src/serverStartup.ts of the rehearsal.
+const RehearsalServerStartupTS = `import { serve } from '@hono/node-server';
+import { validateConfig } from './config.js';
+import { app } from './app.js';
+
+export async function startServer(): Promise<void> {
+  // Fail fast: in production a missing required variable aborts startup here,
+  // before any port is bound.
+  validateConfig();
+  const port = Number(process.env.PORT ?? 3000);
+  serve({ fetch: app.fetch, port }, (info) => {
+    console.log(` + "`Server listening on port ${info.port}`" + `);
+  });
+}
+`
+
+// RehearsalConfigTS is backend/src/config.ts of the rehearsal.
+const RehearsalConfigTS = `export function validateConfig(): void {
+  const missing = ['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'].filter((k) => !process.env[k]);
+  if (process.env.NODE_ENV === 'production' && missing.length > 0) {
+    console.error('[FATAL] Production startup aborted — missing required configuration:');
+    process.exit(1);
+  }
+}
+`
+
+// RehearsalServerSources maps repo-relative paths to the rehearsal's start-path sources.
+func RehearsalServerSources() map[string]string {
+	return map[string]string{
+		"backend/src/server.ts":        RehearsalServerTS,
+		"backend/src/serverStartup.ts": RehearsalServerStartupTS,
+		"backend/src/config.ts":        RehearsalConfigTS,
+	}
+}
 
 // RehearsalAuthorizedDomains are the healthy Firebase Auth authorized domains.
 func RehearsalAuthorizedDomains() []string {

@@ -114,7 +114,7 @@ func init() {
 		if !ok {
 			return nil
 		}
-		r := NewNeonRestorer(w, f, world.MainDB, pgrestore.Options{})
+		r := NewNeonRestorer(w, f, w.MainDBName(), pgrestore.Options{})
 		r.Install()
 		w.SetPart("neon-restore", r)
 		// The rehearsal's rows are seconds old: restore "one hour ago" would

@@ -4,8 +4,10 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,6 +42,7 @@ var (
 	theWorld *world.World
 	worldErr error
 	worldEnv *target.Env
+	viaMain  bool // TestMain is Main (the binary can serve as the run's daemon)
 )
 
 func load() {
@@ -56,11 +59,26 @@ func load() {
 
 // Main is TestMain for every package with checks: it validates the
 // environment once and tears the rehearsal world down at the end.
+//
+// Against the rehearsal it brings the world up before the first test runs,
+// so no test's own time is spent starting it (the run's shared
+// infrastructure, see run.go, is started by the first binary and reused by
+// the others).
 func Main(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == daemonArg {
+		os.Exit(runDaemon(os.Args[2:]))
+	}
+	viaMain = true
 	load()
 	if cfgErr != nil {
 		fmt.Fprintf(os.Stderr, "launchcheck: invalid environment:\n%v\n", cfgErr)
 		os.Exit(2)
+	}
+	if !baseCfg.Live() && wantsWorld() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		// An error is reported by the first test that needs the world.
+		StartWorld(ctx)
+		cancel()
 	}
 	code := m.Run()
 	worldMu.Lock()
@@ -92,14 +110,12 @@ func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
 	if theWorld != nil || worldErr != nil {
 		return theWorld, worldEnv, worldErr
 	}
-	// The world is built from the rehearsal's own settings only: a live
-	// target's URLs and keys never leak into it.
-	rcfg, err := baseCfg.Tuning().With(map[string]string{config.HustlexpTarget: string(config.Rehearsal)})
+	rcfg, err := rehearsalBase()
 	if err != nil {
 		worldErr = err
 		return nil, nil, err
 	}
-	theWorld, worldErr = world.Start(ctx, rcfg, Components())
+	theWorld, worldErr = startOrAttach(ctx, rcfg)
 	if worldErr != nil {
 		return nil, nil, worldErr
 	}
@@ -110,9 +126,54 @@ func StartWorld(ctx context.Context) (*world.World, *target.Env, error) {
 		worldErr = err
 		return nil, nil, err
 	}
-	worldEnv = &target.Env{Cfg: c, RunID: runID}
+	worldEnv = &target.Env{Cfg: c, RunID: runID, Boot: BootProbe(theWorld, false)}
 	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal world up in %s (provider %s)\n", theWorld.Started.Round(time.Millisecond), theWorld.Provider)
 	return theWorld, worldEnv, nil
+}
+
+// rehearsalBase is the configuration the world is built from: the rehearsal's
+// own settings only, so a live target's URLs and keys never leak into it.
+func rehearsalBase() (*config.Config, error) {
+	return baseCfg.Tuning().With(map[string]string{config.HustlexpTarget: string(config.Rehearsal)})
+}
+
+// startOrAttach attaches this binary to the run's shared infrastructure, or
+// (when that cannot be had) starts a world of its own, saying why.
+func startOrAttach(ctx context.Context, rcfg *config.Config) (*world.World, error) {
+	if !viaMain {
+		// Only a binary whose TestMain is Main can be re-executed as the
+		// run's daemon.
+		return world.Start(ctx, rcfg, Components())
+	}
+	inf, l, err := joinRun(ctx, rcfg)
+	var ie *infraError
+	if errors.As(err, &ie) {
+		return nil, err
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "launchcheck: shared rehearsal infrastructure unavailable (%v): this test binary starts its own\n", err)
+		return world.Start(ctx, rcfg, Components())
+	}
+	w, err := world.Attach(ctx, inf, l.slot, Components())
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	w.OnCloseLast(l.Close) // the run's daemon counts this binary until its database is dropped
+	return w, nil
+}
+
+// wantsWorld is false when the test binary only lists tests or runs none
+// (-test.list, -test.run=^$ for a fuzz or benchmark-only invocation).
+func wantsWorld() bool {
+	for _, a := range os.Args[1:] {
+		a = strings.TrimLeft(a, "-")
+		switch {
+		case strings.HasPrefix(a, "test.list"), a == "test.run=^$", strings.HasPrefix(a, "test.run=^$ "):
+			return false
+		}
+	}
+	return true
 }
 
 // rehearsalConfig keeps only settings that tune the checks (thresholds,

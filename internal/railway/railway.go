@@ -416,3 +416,24 @@ func (c *Client) Latest(ctx context.Context, t *Target) (*Deployment, error) {
 	}
 	return &ds[0], nil
 }
+
+const replicasQuery = `query ServiceInstanceReplicas($environmentId: String!, $serviceId: String!) {
+  serviceInstance(environmentId: $environmentId, serviceId: $serviceId) { numReplicas }
+}`
+
+// NumReplicas returns serviceInstance.numReplicas of a service in an
+// environment; nil when Railway leaves it unset.
+func (c *Client) NumReplicas(ctx context.Context, environmentID, serviceID string) (*int, error) {
+	var d struct {
+		ServiceInstance *struct {
+			NumReplicas *int `json:"numReplicas"`
+		} `json:"serviceInstance"`
+	}
+	if err := c.Do(ctx, "ServiceInstanceReplicas", replicasQuery, map[string]any{"environmentId": environmentID, "serviceId": serviceID}, &d); err != nil {
+		return nil, err
+	}
+	if d.ServiceInstance == nil {
+		return nil, nil
+	}
+	return d.ServiceInstance.NumReplicas, nil
+}

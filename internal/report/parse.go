@@ -116,6 +116,9 @@ type Collector struct {
 
 	// OnRowDone, when set, is called as soon as a checklist test finishes.
 	OnRowDone func(RowTest)
+	// OnNotice, when set, is called as soon as a check records a notice
+	// (check.Notice): row id ("" when unknown), test name, message.
+	OnNotice func(row, test, msg string)
 }
 
 // NewCollector returns an empty collector.
@@ -207,6 +210,9 @@ func (c *Collector) Feed(e Event) {
 		t.attrs[e.Key] = e.Value
 		if e.Key == check.AttrRow {
 			c.rowOf[key] = e.Value
+		}
+		if e.Key == check.AttrNotice && c.OnNotice != nil {
+			c.OnNotice(c.rowOf[key], e.Test, e.Value)
 		}
 	case "output":
 		t.output = append(t.output, strings.TrimRight(e.Output, "\n"))

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/stripex"
 	"github.com/hustlexp/launchcheck/internal/sweep"
@@ -115,5 +116,138 @@ func TestSweepStripe(t *testing.T) {
 	}
 	if f := sweep.Find(ctx, o); f.Stripe["payment_intents"] != 0 {
 		t.Errorf("residue after the sweep: %s", f)
+	}
+}
+
+// TestSweepRealSchema: the real backend's shapes (captures 44):
+// outbox_events.aggregate_id is uuid (coalesce(aggregate_id,”) aborted the
+// old sweep), task_applications has hustler_id, task_matching_scores (not
+// matching_scores), plus a table the sweeper does not know with a foreign key
+// to users. A tagged sweep of a finished run (MinAge 0) removes it all at
+// once and leaves other rows alone.
+func TestSweepRealSchema(t *testing.T) {
+	w, _ := harness.World(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dsn, drop, err := w.CloneDB(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `
+		DO $$ BEGIN
+		  IF (SELECT data_type FROM information_schema.columns WHERE table_name = 'outbox_events' AND column_name = 'aggregate_id') <> 'uuid' THEN
+		    ALTER TABLE outbox_events ALTER COLUMN aggregate_id TYPE uuid USING aggregate_id::uuid;
+		  END IF;
+		  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'task_applications' AND column_name = 'worker_id') THEN
+		    ALTER TABLE task_applications RENAME COLUMN worker_id TO hustler_id;
+		  END IF;
+		END $$;
+		CREATE TABLE user_trust_events (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id), created_at timestamptz NOT NULL DEFAULT now());
+		CREATE TABLE trust_event_notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_id uuid NOT NULL REFERENCES user_trust_events(id), user_id uuid REFERENCES users(id));`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tag = "launchcheck-20261130010203-cafe01"
+	_, err = conn.Exec(ctx, `
+		WITH p AS (INSERT INTO users(email, full_name) VALUES ($1||'-poster@example.test', 'Launchcheck poster') RETURNING id),
+		     h AS (INSERT INTO users(email, full_name) VALUES ($1||'-hustler@example.test', 'Launchcheck hustler') RETURNING id),
+		     t AS (INSERT INTO tasks(poster_id, title, description, price) SELECT id, $1||' task', 'run task', 5000 FROM p RETURNING id),
+		     a AS (INSERT INTO task_applications(task_id, hustler_id) SELECT t.id, h.id FROM t, h RETURNING id),
+		     m AS (INSERT INTO task_matching_scores(task_id, hustler_id, matching_score, relevance_score, distance_miles, expires_at)
+		           SELECT t.id, h.id, 0.9, 0.8, 1.5, now() + interval '1 day' FROM t, h RETURNING id),
+		     e AS (INSERT INTO user_trust_events(user_id) SELECT id FROM h RETURNING id, user_id),
+		     n AS (INSERT INTO trust_event_notes(event_id, user_id) SELECT id, user_id FROM e RETURNING id)
+		INSERT INTO outbox_events(event_type, aggregate_type, aggregate_id, idempotency_key, queue_name, payload)
+		SELECT 'task.created', 'task', t.id, 'task.created:'||t.id, 'user_notifications', '{}'::jsonb FROM t`, tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO users(email, full_name) VALUES ('bob@example.com', 'a real user')`); err != nil {
+		t.Fatal(err)
+	}
+	o := sweep.Options{DSN: dsn, Tag: tag}
+	found := sweep.Find(ctx, o)
+	if len(found.Problems) > 0 {
+		t.Fatalf("find on the real schema: %v", found.Problems)
+	}
+	for table, want := range map[string]int{"users": 2, "tasks": 1, "task_applications": 1, "task_matching_scores": 1, "outbox_events": 1, "user_trust_events": 1, "trust_event_notes": 1} {
+		if found.Rows[table] != want {
+			t.Errorf("found %s=%d, want %d (%s)", table, found.Rows[table], want, found)
+		}
+	}
+	if res := sweep.Run(ctx, o); len(res.Problems) > 0 {
+		t.Fatalf("sweep on the real schema: %v", res.Problems)
+	}
+	if after := sweep.Find(ctx, o); after.Total() != 0 {
+		t.Errorf("after the tagged sweep still found %s", after)
+	}
+	var n int
+	conn.QueryRow(ctx, `SELECT count(*) FROM users WHERE email = 'bob@example.com'`).Scan(&n)
+	if n != 1 {
+		t.Error("the sweep removed an untagged user")
+	}
+}
+
+// TestSweepFirebase: Firebase test users of a run are removed (by tagged
+// email, and by the firebase_uid of the swept database users); others stay.
+func TestSweepFirebase(t *testing.T) {
+	w, env := harness.World(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	fc, err := firebaseauth.New(env.Cfg)
+	if err != nil {
+		t.Skipf("rehearsal has no Firebase: %v", err)
+	}
+	if err := fc.WaitEmulator(ctx, 90*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	tag := env.Tag() + "-fbsweep"
+	mine, err := fc.SignUp(ctx, tag+"-poster@example.test", firebaseauth.NewPassword())
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaDB, err := fc.SignUp(ctx, "renamed-"+env.RunID+"@example.test", firebaseauth.NewPassword())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := fc.SignUp(ctx, "someone-"+env.RunID+"@example.test", firebaseauth.NewPassword())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fc.Delete(context.Background(), other.UID) })
+	dsn, drop, err := w.CloneDB(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO users(email, full_name, firebase_uid) VALUES ($1||'-hustler@example.test', 'x', $2)`, tag, viaDB.UID); err != nil {
+		t.Fatal(err)
+	}
+	o := sweep.Options{DSN: dsn, Firebase: env.Cfg, Tag: tag}
+	if f := sweep.Find(ctx, o); f.Firebase["users"] != 2 || len(f.Problems) > 0 {
+		t.Fatalf("find: %s %v", f, f.Problems)
+	}
+	if r := sweep.Run(ctx, o); len(r.Problems) > 0 {
+		t.Fatalf("sweep: %v", r.Problems)
+	}
+	if _, err := fc.SignIn(ctx, mine.Email, mine.Password); err == nil {
+		t.Error("the tagged Firebase user still signs in after the sweep")
+	}
+	if _, err := fc.SignIn(ctx, viaDB.Email, viaDB.Password); err == nil {
+		t.Error("the Firebase account of a swept database user still signs in")
+	}
+	if _, err := fc.SignIn(ctx, other.Email, other.Password); err != nil {
+		t.Errorf("the sweep removed an untagged Firebase user: %v", err)
 	}
 }

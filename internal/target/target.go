@@ -4,6 +4,7 @@
 package target
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -16,6 +17,25 @@ import (
 type Env struct {
 	Cfg   *config.Config
 	RunID string
+	// Boot is an optional capability: booting the backend in production
+	// mode with a chosen environment (SEC-2). Only the rehearsal has it; a
+	// live target is nil and SEC-2 judges source and deployment logs only.
+	Boot *BootProbe
+}
+
+// BootProbe boots the backend with a complete production environment minus
+// one required variable and reports what the process did.
+type BootProbe struct {
+	Run     func(ctx context.Context, env map[string]string) (BootResult, error)
+	Env     map[string]string // a complete production environment
+	Without string            // the required variable the probe removes
+}
+
+// BootResult is what booting the backend with a given environment did.
+type BootResult struct {
+	Refused  bool   // the process exited before binding a port
+	Listened bool   // a port was bound
+	Stderr   string // boot output
 }
 
 // Tag is the namespace for everything this run creates: launchcheck-<runid>.
@@ -28,7 +48,7 @@ func (e *Env) With(kv map[string]string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Cfg: c, RunID: e.RunID}, nil
+	return &Env{Cfg: c, RunID: e.RunID, Boot: e.Boot}, nil
 }
 
 // MustWith is With for tests; it panics on a programming error.

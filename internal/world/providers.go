@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/moby/moby/client"
 	"github.com/redis/go-redis/v9"
 	"github.com/testcontainers/testcontainers-go"
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
@@ -33,6 +34,9 @@ const (
 
 func startInfra(ctx context.Context, cfg *config.Config, w *World) error {
 	forced := cfg.Get(config.RehearsalProvider)
+	if forced != "" && forced != ProviderURLs && forced != ProviderTestcontainers && forced != ProviderBinaries {
+		return fmt.Errorf("%s=%q: want urls, testcontainers or binaries", config.RehearsalProvider, forced)
+	}
 	var tried []string
 	try := func(name string, f func() error) (bool, error) {
 		if forced != "" && forced != name {
@@ -49,26 +53,40 @@ func startInfra(ctx context.Context, cfg *config.Config, w *World) error {
 		}
 		return false, nil
 	}
-	if forced != "" && forced != ProviderURLs && forced != ProviderTestcontainers && forced != ProviderBinaries {
-		return fmt.Errorf("%s=%q: want urls, testcontainers or binaries", config.RehearsalProvider, forced)
-	}
+	// 1. Explicit URLs.
 	if cfg.Has(config.RehearsalDatabaseURL) || forced == ProviderURLs {
 		if ok, err := try(ProviderURLs, func() error { return useURLs(ctx, cfg, w) }); ok || err != nil {
 			return err
 		}
 	}
-	// Containers are tried when asked for: the provider is forced, or an image
-	// is configured. A default image would mean a registry pull nobody asked for.
-	if forced == ProviderTestcontainers || cfg.Has(config.PostgresImage) || cfg.Has(config.RedisImage) {
+	// 2. A Docker engine that answers: testcontainers with the configured
+	// (default: official) images, pulled when absent.
+	if forced == ProviderTestcontainers || dockerAvailable(cfg) {
 		if ok, err := try(ProviderTestcontainers, func() error { return useContainers(ctx, cfg, w) }); ok || err != nil {
 			return err
 		}
+		if forced == "" {
+			fmt.Fprintf(os.Stderr, "launchcheck: rehearsal: testcontainers not usable (%s); falling back to local binaries\n", firstLine(tried[len(tried)-1]))
+		}
 	}
+	// 3. The machine's initdb/postgres and redis-server.
 	if ok, err := try(ProviderBinaries, func() error { return useBinaries(ctx, w) }); ok || err != nil {
 		return err
 	}
-	return fmt.Errorf("no rehearsal provider worked (set %s/%s, run Docker, or install postgresql and redis-server): %s",
-		config.RehearsalDatabaseURL, config.RehearsalRedisURL, strings.Join(tried, "; "))
+	return fmt.Errorf("no rehearsal provider worked. Ways to get one: "+
+		"(1) set %s and %s to a Postgres superuser DSN and a Redis URL; "+
+		"(2) run a Docker engine that can pull %s and %s (or set %s/%s to local images); "+
+		"(3) install the PostgreSQL server and Redis (scripts/setup.sh, or apt-get install postgresql redis-server). Tried: %s",
+		config.RehearsalDatabaseURL, config.RehearsalRedisURL, cfg.Get(config.PostgresImage), cfg.Get(config.RedisImage),
+		config.PostgresImage, config.RedisImage, strings.Join(tried, "; "))
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }
 
 func useURLs(ctx context.Context, cfg *config.Config, w *World) error {
@@ -80,13 +98,55 @@ func useURLs(ctx context.Context, cfg *config.Config, w *World) error {
 	return ping(ctx, w)
 }
 
-// dockerAvailable avoids waiting on a Docker client when no engine is there.
+// dockerAvailable avoids waiting on a Docker client when no engine is there:
+// DOCKER_HOST, or a Docker socket at a usual place (rootful, rootless, Desktop).
 func dockerAvailable(cfg *config.Config) bool {
 	if cfg.Get(config.DockerHost) != "" {
 		return true
 	}
-	_, err := os.Stat("/var/run/docker.sock")
-	return err == nil
+	socks := []string{"/var/run/docker.sock", fmt.Sprintf("/run/user/%d/docker.sock", os.Getuid())}
+	if home, err := os.UserHomeDir(); err == nil {
+		socks = append(socks, filepath.Join(home, ".docker/run/docker.sock"), filepath.Join(home, ".docker/desktop/docker.sock"))
+	}
+	for _, s := range socks {
+		if fi, err := os.Stat(s); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureImage makes image present on the engine: already there, or one pull
+// (no retries: a registry that cannot be reached is an answer, not a wait).
+func ensureImage(ctx context.Context, cli *testcontainers.DockerClient, image string) error {
+	if _, err := cli.ImageInspect(ctx, image); err == nil {
+		return nil
+	}
+	// The engine answers a pull it cannot do (no registry, unknown image)
+	// with an error; a started pull streams progress until done.
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	type pulled struct {
+		resp client.ImagePullResponse
+		err  error
+	}
+	started := make(chan pulled, 1)
+	go func() { r, err := cli.ImagePull(pctx, image, client.ImagePullOptions{}); started <- pulled{r, err} }()
+	var p pulled
+	select {
+	case p = <-started:
+	case <-time.After(60 * time.Second):
+		cancel()
+		return fmt.Errorf("pull %s: the engine did not start the pull within 60s", image)
+	}
+	if p.err != nil {
+		return fmt.Errorf("pull %s: %w", image, p.err)
+	}
+	defer p.resp.Close()
+	if err := p.resp.Wait(pctx); err != nil {
+		return fmt.Errorf("pull %s: %w", image, err)
+	}
+	return nil
 }
 
 func useContainers(ctx context.Context, cfg *config.Config, w *World) (err error) {
@@ -98,6 +158,19 @@ func useContainers(ctx context.Context, cfg *config.Config, w *World) (err error
 			err = fmt.Errorf("testcontainers panicked: %v", p)
 		}
 	}()
+	// The engine must answer within a few seconds.
+	pingCtx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
+	cli, err := testcontainers.NewDockerClientWithOpts(pingCtx)
+	cancelPing()
+	if err != nil {
+		return fmt.Errorf("Docker engine does not answer: %w", err)
+	}
+	defer cli.Close()
+	for _, img := range []string{cfg.Get(config.PostgresImage), cfg.Get(config.RedisImage)} {
+		if err := ensureImage(ctx, cli, img); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	pg, err := tcpostgres.Run(ctx, cfg.Get(config.PostgresImage),
@@ -213,7 +286,7 @@ func useBinaries(ctx context.Context, w *World) error {
 	logf, _ := os.Create(filepath.Join(w.Dir, "postgres.log"))
 	pg := exec.Command(filepath.Join(bin, "postgres"), "-D", pgdir, "-p", strconv.Itoa(port), "-h", "127.0.0.1",
 		"-k", sock, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200")
+		"-c", "max_connections=400") // every test binary of a run may share this server
 	pg.Stdout, pg.Stderr = logf, logf
 	asUnprivileged(pg, logf.Name())
 	if err := pg.Start(); err != nil {
@@ -224,7 +297,8 @@ func useBinaries(ctx context.Context, w *World) error {
 	if err != nil {
 		return err
 	}
-	rd := exec.Command(redisBin, "--port", strconv.Itoa(rport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", w.Dir)
+	rd := exec.Command(redisBin, "--port", strconv.Itoa(rport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", w.Dir,
+		"--databases", "64") // one logical database per test binary of a run
 	if err := rd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}

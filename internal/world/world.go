@@ -1,6 +1,10 @@
 // Package world builds the rehearsal: a Postgres with the HustleXP-compatible
 // schema, a Redis, and whatever components (stand-in API, SaaS fakes) the
-// harness registers. One world per test binary.
+// harness registers. The infrastructure (Postgres server with the template
+// database, Redis, the Firebase Auth emulator) can be shared by every test
+// binary of a run (StartInfra in one process, Attach in each binary); each
+// binary still gets its own database, Redis logical database and in-process
+// components.
 package world
 
 import (
@@ -36,6 +40,14 @@ type World struct {
 	RedisURL  string
 	Dir       string // scratch directory of this world
 	Started   time.Duration
+	// FirebaseHost is the Firebase Auth emulator shared by the run (host:port),
+	// empty when this world starts its own (or the in-process fake).
+	FirebaseHost string
+	// RedisDBs is how many logical databases the Redis server has (Attach
+	// gives each binary its own); 0 when unknown.
+	RedisDBs int
+
+	mainDB string
 
 	mu      sync.Mutex
 	env     map[string]string
@@ -60,7 +72,7 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 	if err != nil {
 		return nil, err
 	}
-	w = &World{Dir: dir, env: map[string]string{}, parts: map[string]any{}}
+	w = &World{Dir: dir, env: map[string]string{}, parts: map[string]any{}, mainDB: MainDB}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -76,7 +88,18 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 	if err = w.buildDatabases(ctx); err != nil {
 		return w, fmt.Errorf("rehearsal schema: %w", err)
 	}
-	w.SetEnv(config.DatabaseURL, w.DSN(MainDB, ReadOnlyRole, ReadOnlyPassword))
+	if err = w.startComponents(ctx, comps); err != nil {
+		return w, err
+	}
+	w.Started = time.Since(begin)
+	return w, nil
+}
+
+// startComponents points the configuration at the world's databases and
+// starts the components in order.
+func (w *World) startComponents(ctx context.Context, comps []Component) (err error) {
+	dir := w.Dir
+	w.SetEnv(config.DatabaseURL, w.DSN(w.mainDB, ReadOnlyRole, ReadOnlyPassword))
 	// Trigger probes write inside rolled-back transactions: the rehearsal's
 	// own database is their scratch copy.
 	w.SetEnv(config.ScratchDatabaseURL, w.AdminDSN())
@@ -85,17 +108,17 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 	w.SetEnv(config.RedisURL, w.RedisURL)
 	expected := filepath.Join(dir, "expected-migrations.txt")
 	if err = os.WriteFile(expected, []byte(fixtures.AppliedMigrations), 0o644); err != nil {
-		return w, err
+		return err
 	}
 	w.SetEnv(config.ExpectedMigrations, expected)
+	comps = append([]Component(nil), comps...)
 	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Order < comps[j].Order })
 	for _, c := range comps {
 		if err = c.Start(ctx, w); err != nil {
-			return w, fmt.Errorf("rehearsal component %s: %w", c.Name, err)
+			return fmt.Errorf("rehearsal component %s: %w", c.Name, err)
 		}
 	}
-	w.Started = time.Since(begin)
-	return w, nil
+	return nil
 }
 
 // Close tears everything down in reverse order.
@@ -107,6 +130,13 @@ func (w *World) Close() {
 	for i := len(cl) - 1; i >= 0; i-- {
 		cl[i]()
 	}
+}
+
+// OnCloseLast registers a teardown step that runs after every other one.
+func (w *World) OnCloseLast(f func()) {
+	w.mu.Lock()
+	w.closers = append([]func(){f}, w.closers...)
+	w.mu.Unlock()
 }
 
 // OnClose registers a teardown step.
@@ -143,10 +173,23 @@ func (w *World) DSN(db, user, password string) string {
 	return u.String()
 }
 
+// MainDBName is the database the stand-in and the checks use: MainDB in a
+// world of its own, a per-binary copy of the template in an attached world.
+func (w *World) MainDBName() string { return w.mainDB }
+
 // AdminDSN is the superuser DSN of the main database (for the stand-in and fault injection).
-func (w *World) AdminDSN() string { return w.DSN(MainDB, "", "") }
+func (w *World) AdminDSN() string { return w.DSN(w.mainDB, "", "") }
 
 func (w *World) buildDatabases(ctx context.Context) error {
+	if err := w.buildTemplate(ctx); err != nil {
+		return err
+	}
+	return w.createFromTemplate(ctx, w.mainDB, true)
+}
+
+// buildTemplate (re)creates the template database with the schema and the
+// read-only role.
+func (w *World) buildTemplate(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, w.ServerDSN)
@@ -155,7 +198,6 @@ func (w *World) buildDatabases(ctx context.Context) error {
 	}
 	defer conn.Close(ctx)
 	for _, q := range []string{
-		"DROP DATABASE IF EXISTS " + MainDB + " WITH (FORCE)",
 		"DROP DATABASE IF EXISTS " + TemplateDB + " WITH (FORCE)",
 		"CREATE DATABASE " + TemplateDB,
 	} {
@@ -185,10 +227,39 @@ func (w *World) buildDatabases(ctx context.Context) error {
 		return fmt.Errorf("grant read-only role: %w", err)
 	}
 	tconn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+MainDB+" TEMPLATE "+TemplateDB); err != nil {
-		return fmt.Errorf("create %s from template: %w", MainDB, err)
-	}
 	return nil
+}
+
+// createFromTemplate creates database name as a copy of the template
+// (dropping an old one first when replace), retrying while another session
+// briefly holds the template (concurrent clones of one run).
+func (w *World) createFromTemplate(ctx context.Context, name string, replace bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, w.ServerDSN)
+	if err != nil {
+		return fmt.Errorf("connect to rehearsal Postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if replace {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+	}
+	for {
+		_, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+TemplateDB)
+		if err == nil {
+			return nil
+		}
+		if !strings.Contains(err.Error(), "55006") || ctx.Err() != nil {
+			return fmt.Errorf("create %s from template: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("create %s from template: %w", name, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // ApplySchema runs fixtures/schema/*.sql in lexical order.
@@ -217,23 +288,22 @@ func (w *World) CloneDB(ctx context.Context) (dsn string, drop func(), err error
 	w.clones++
 	name := fmt.Sprintf("hustlexp_fault_%d_%d", os.Getpid(), w.clones)
 	w.mu.Unlock()
-	conn, err := pgx.Connect(ctx, w.ServerDSN)
-	if err != nil {
-		return "", nil, err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+TemplateDB); err != nil {
+	if err := w.createFromTemplate(ctx, name, false); err != nil {
 		return "", nil, fmt.Errorf("clone rehearsal database: %w", err)
 	}
-	drop = func() {
-		c, err := pgx.Connect(context.Background(), w.ServerDSN)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	return w.DSN(name, "", ""), func() { w.dropDB(name) }, nil
+}
+
+// dropDB removes a database of the world (best effort, bounded).
+func (w *World) dropDB(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, w.ServerDSN)
+	if err != nil {
+		return
 	}
-	return w.DSN(name, "", ""), drop, nil
+	defer c.Close(ctx)
+	c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 }
 
 // ReadOnly returns the read-only-role DSN of a database given by its superuser DSN.

@@ -2,6 +2,10 @@ package world_test
 
 import (
 	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +64,79 @@ func TestWorldTestcontainers(t *testing.T) {
 	if w.Provider != world.ProviderTestcontainers {
 		t.Fatalf("provider = %s", w.Provider)
 	}
+}
+
+// fakeEngine is a Docker engine API on a unix socket that answers but cannot
+// pull (as an engine without a reachable registry answers).
+func fakeEngine(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Api-Version", "1.47")
+		w.Header().Set("Content-Type", "application/json")
+		p := r.URL.Path
+		switch {
+		case strings.HasSuffix(p, "/_ping"):
+			w.Write([]byte("OK"))
+		case strings.HasSuffix(p, "/info"):
+			w.Write([]byte(`{"ID":"fake","OperatingSystem":"fake engine","ServerVersion":"27.0.0","NCPU":2}`))
+		case strings.Contains(p, "/images/") && strings.HasSuffix(p, "/json"):
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"message":"No such image"}`))
+		case strings.HasSuffix(p, "/images/create"):
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"message":"Get \"https://registry.example/v2/\": dial tcp: lookup registry.example: no such host"}`))
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"message":"not in this fake"}`))
+		}
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "unix://" + sock
+}
+
+// TestWorldWithEngineThatCannotPull: a Docker engine that answers but cannot
+// pull the default images makes the rehearsal fall back to the local
+// binaries, quickly (one pull attempt, no retries); forced, the failed pull
+// is the error. (One engine for both: testcontainers resolves the engine
+// once per process.)
+func TestWorldWithEngineThatCannotPull(t *testing.T) {
+	host := fakeEngine(t)
+	t.Setenv("DOCKER_HOST", host)
+	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	t.Run("falls back to binaries", func(t *testing.T) {
+		begin := time.Now()
+		w := startWorld(t, map[string]string{config.DockerHost: host})
+		if w.Provider != world.ProviderBinaries {
+			t.Fatalf("provider = %s, want the binaries fallback", w.Provider)
+		}
+		if d := time.Since(begin); d > 60*time.Second {
+			t.Errorf("fallback took %s: a failed pull must not be retried", d)
+		}
+	})
+	t.Run("forced testcontainers names the pull", func(t *testing.T) {
+		cfg, err := config.Load(func(k string) string {
+			return map[string]string{config.DockerHost: host, config.RehearsalProvider: world.ProviderTestcontainers}[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		w, err := world.Start(ctx, cfg, nil)
+		if err == nil {
+			w.Close()
+			t.Fatal("started with an engine that cannot pull")
+		}
+		for _, want := range []string{"testcontainers", "pull postgres:16-alpine"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+		}
+	})
 }
