@@ -95,10 +95,6 @@ func TestSelfGNGDetailedShapes(t *testing.T) {
 		bad := detailedFront(t, env, func(b map[string]any) { delete(b, "pool") })
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, bad) }, "has no pool object")
 	})
-	t.Run("fault=GNG-5 DB_POOL_MAX unknown", func(t *testing.T) {
-		bad := env.MustWith(map[string]string{config.DBPoolMax: "0"})
-		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, bad) }, config.DBPoolMax+" = 0", "need the deployment's DB_POOL_MAX")
-	})
 	t.Run("fault=GNG-4 replicas never reached", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.Replicas: "7"})
 		r := checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, bad) }, "reached 3 of 7 replicas")
