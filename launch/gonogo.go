@@ -16,15 +16,15 @@ import (
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
-	"github.com/hustlexp/launchcheck/internal/promq"
+	"github.com/hustlexp/launchcheck/internal/prom"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
 // gngProm returns a Prometheus client after checking the configuration.
-func gngProm(t check.T, env *target.Env) (*promq.Client, context.Context) {
+func gngProm(t check.T, env *target.Env) (*prom.Client, context.Context) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.PrometheusURL)
-	c, err := promq.New(env.Cfg)
+	c, err := prom.NewFromConfig(env.Cfg)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -33,7 +33,7 @@ func gngProm(t check.T, env *target.Env) (*promq.Client, context.Context) {
 
 // enoughTraffic fails the check as unverified when the window holds fewer
 // than HUSTLEXP_MIN_REQUESTS requests.
-func enoughTraffic(t check.T, env *target.Env, c *promq.Client, ctx context.Context, now time.Time, window time.Duration) float64 {
+func enoughTraffic(t check.T, env *target.Env, c *prom.Client, ctx context.Context, now time.Time, window time.Duration) float64 {
 	t.Helper()
 	n, err := c.Requests(ctx, now, window)
 	if err != nil {
@@ -57,15 +57,15 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 	window, step := cfg.Duration(config.GNGWindow), cfg.Duration(config.GNGStep)
 	maxPct := cfg.Float(config.MaxErrorRatePct)
 	now := time.Now()
-	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-window), now)
-	if errors.Is(err, promq.ErrNoLabel) {
-		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	lbl, err := c.StatusLabel(ctx, prom.RequestsMetric, now.Add(-window), now)
+	if errors.Is(err, prom.ErrNoLabel) {
+		check.Unverified(t, "cannot find the status label of %s: %v", prom.RequestsMetric, err)
 	} else if err != nil {
 		t.Fatalf("%v", err)
 	}
 	check.Evidence(t, "status_label", lbl)
 	enoughTraffic(t, env, c, ctx, now, window)
-	rate, ok, err := c.Scalar(ctx, promq.ErrorRateQuery(lbl, window), now)
+	rate, ok, err := c.Scalar(ctx, prom.ErrorRateQuery(lbl, window), now)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -73,11 +73,13 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 		check.Unverified(t, "error-rate query over %s returned nothing", window)
 	}
 	check.Evidence(t, "error_rate", fmt.Sprintf("%.3f%% over %s", rate*100, window))
-	pts, err := c.Series(ctx, promq.ErrorRateQuery(lbl, 2*step), now.Add(-window+step), now, step)
+	ws, err := c.Windows(ctx, prom.ErrorRateQuery(lbl, 2*step), prom.RequestsQuery(2*step), now.Add(-window+step), now, step)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	xs, ys := promq.XY(pts, "15:04", 100)
+	judged, _ := prom.Judged(ws, prom.MinWindowRequests)
+	pts := prom.AsPoints(judged)
+	xs, ys := prom.XY(prom.AsPoints(ws), "15:04", 100)
 	check.Series(t, "error_rate_15m", "%", xs, ys)
 	if rate*100 >= maxPct {
 		t.Errorf("5xx error rate = %.2f%% over the last %s, want < %.2f%% (%s)", rate*100, window, maxPct, config.MaxErrorRatePct)
@@ -92,7 +94,7 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 		t.Errorf("5xx error rate above %.2f%% in %d of %d %s steps of the last %s: %s", maxPct, len(bad), len(pts), step, window, strings.Join(bad, ", "))
 	}
 	if len(pts) < int(window/step)/2 {
-		check.Unverified(t, "only %d of %d %s steps have data in the last %s", len(pts), int(window/step), step, window)
+		check.Unverified(t, "only %d of %d %s steps have ≥ %.0f requests in the last %s", len(pts), int(window/step), step, prom.MinWindowRequests, window)
 	}
 }
 
@@ -105,7 +107,7 @@ func P99BelowSLA(t check.T, env *target.Env) {
 	window, step := cfg.Duration(config.GNGWindow), cfg.Duration(config.GNGStep)
 	sla := cfg.Duration(config.P99SLA)
 	now := time.Now()
-	n, ok, err := c.Scalar(ctx, fmt.Sprintf("sum(increase(%s[%s]))", promq.DurationCount, promq.PromDuration(window)), now)
+	n, ok, err := c.Scalar(ctx, prom.TimedRequestsQuery(window), now)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -113,17 +115,17 @@ func P99BelowSLA(t check.T, env *target.Env) {
 	if min := float64(cfg.Int(config.MinRequests)); !ok || n < min {
 		check.Unverified(t, "only %.0f timed requests in the last %s (< %s=%.0f): too little traffic to judge P99", n, window, config.MinRequests, min)
 	}
-	p99, ok, err := c.Scalar(ctx, promq.P99Query(window), now)
+	p99, ok, err := c.Scalar(ctx, prom.P99Query(window), now)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	if !ok || math.IsNaN(p99) {
-		check.Unverified(t, "P99 over %s is undefined (no %s samples)", window, promq.DurationBuckets)
+		check.Unverified(t, "P99 over %s is undefined (no %s samples)", window, prom.DurationBuckets)
 	}
 	d := time.Duration(p99 * float64(time.Second)).Round(time.Millisecond)
 	check.Evidence(t, "p99", fmt.Sprintf("%s over %s", d, window))
-	if pts, err := c.Series(ctx, promq.P99Query(2*step), now.Add(-window+step), now, step); err == nil {
-		xs, ys := promq.XY(pts, "15:04", 1000)
+	if pts, err := c.Points(ctx, prom.P99Query(2*step), now.Add(-window+step), now, step); err == nil {
+		xs, ys := prom.XY(pts, "15:04", 1000)
 		check.Series(t, "p99_15m", "ms", xs, ys)
 	}
 	if d >= sla {
@@ -181,7 +183,7 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 
 	// Prometheus's own view: a P0 alert firing there but missing from
 	// Alertmanager means notifications are not delivered either.
-	c, err := promq.New(cfg)
+	c, err := prom.NewFromConfig(cfg)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -221,7 +223,7 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 
 // p0Rules lists the loaded P0 alerting rules and those among them whose
 // expression only reads metrics that have no series (never updated).
-func p0Rules(ctx context.Context, c *promq.Client, sev map[string]bool) (names, dead []string, err error) {
+func p0Rules(ctx context.Context, c *prom.Client, sev map[string]bool) (names, dead []string, err error) {
 	qctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	rr, err := c.API.Rules(qctx, nil)
@@ -246,7 +248,7 @@ func p0Rules(ctx context.Context, c *promq.Client, sev map[string]bool) (names, 
 			}
 			var absent []string
 			for _, m := range metrics {
-				v, err := c.Query(ctx, fmt.Sprintf("count(last_over_time(%s[1d]))", m), time.Now())
+				v, err := c.Vector(ctx, fmt.Sprintf("count(last_over_time(%s[1d]))", m), time.Now())
 				if err != nil {
 					return nil, nil, err
 				}
@@ -406,12 +408,12 @@ func PoolBelowHalf(t check.T, env *target.Env) {
 		t.Errorf("DB pool utilisation at or above %.0f%% (%s): %s — the pool is close to exhaustion", limit, config.PoolMaxUtilPct, strings.Join(dedupe(over), "; "))
 	}
 	if q := cfg.Get(config.PoolMetricQuery); q != "" && cfg.Get(config.PrometheusURL) != "" {
-		c, err := promq.New(cfg)
+		c, err := prom.NewFromConfig(cfg)
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
 		ctx := check.Ctx(t, cfg)
-		v, err := c.Query(ctx, q, time.Now())
+		v, err := c.Vector(ctx, q, time.Now())
 		if err != nil {
 			t.Fatalf("%s: %v", config.PoolMetricQuery, err)
 		}

@@ -49,6 +49,43 @@ func TestSelfDAY1ErrorRate24h(t *testing.T) {
 		}
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) }, "5xx error rate reached", at.Format("2006-01-02 03:"))
 	})
+	for _, tc := range []struct {
+		name     string
+		noScrape bool
+		why      string
+	}{
+		{"fault=one-hour gap with no data", true, "no up{job=\"hustlexp-api\"} sample"},
+		{"fault=one-hour outage, up = 0", false, "up{job=\"hustlexp-api\"} = 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The API served nothing for an hour ten hours ago: no request was
+			// recorded, so no window had an error; before, those windows were
+			// "quiet" and the row passed.
+			at := time.Now().UTC().Add(-10 * time.Hour).Truncate(time.Hour)
+			p, err := promfake.New(promfake.Options{History: 26 * time.Hour, Outages: []promfake.Outage{{Start: at, End: at.Add(time.Hour), NoScrape: tc.noScrape}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.Close)
+			bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+			r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) },
+				"API unavailable in 1", at.Format("01-02 15:0"), tc.why, "an outage is not a quiet period")
+			if r.Status() != "fail" {
+				t.Fatalf("status %s, want fail", r.Status())
+			}
+		})
+	}
+	t.Run("explicit probe selector", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: 26 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		now := time.Now()
+		p.AddSeries(map[string]string{"__name__": "probe_success", "instance": "https://api.example/health"}, now.Add(-26*time.Hour), now.Add(-3*time.Hour), func(time.Time) float64 { return 1 })
+		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.UpSelector: `probe_success{instance="https://api.example/health"}`})
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) }, "API unavailable in", `no probe_success{instance="https://api.example/health"} sample`)
+	})
 	t.Run("fault=too little traffic", func(t *testing.T) {
 		p, err := promfake.New(promfake.Options{History: 26 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.001, Statuses: map[string]float64{"200": 1}}}})
 		if err != nil {
@@ -75,6 +112,18 @@ func TestSelfWK2P99Trend(t *testing.T) {
 			t.Fatal(err)
 		}
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "P99 regressed", "HUSTLEXP_P99_REGRESSION_PCT")
+	})
+	t.Run("fault=too little traffic", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.002, Statuses: map[string]float64{"200": 1}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, quiet) }, "0 of 7 days have ≥ 300 timed requests", "too little traffic")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
 	})
 	t.Run("fault=one day over the SLA", func(t *testing.T) {
 		p, bad := plPrivateProm(t, env, 8*24*time.Hour)

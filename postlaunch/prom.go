@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/config"
-	"github.com/hustlexp/launchcheck/internal/promq"
+	"github.com/hustlexp/launchcheck/internal/prom"
 )
 
 // promScalar runs an instant query that must return one sample now.
@@ -14,7 +14,7 @@ func promScalar(ctx context.Context, cfg *config.Config, q string) (float64, err
 	if cfg.Get(config.PrometheusURL) == "" {
 		return 0, fmt.Errorf("%s not set", config.PrometheusURL)
 	}
-	c, err := promq.New(cfg)
+	c, err := prom.NewFromConfig(cfg)
 	if err != nil {
 		return 0, err
 	}

@@ -12,7 +12,7 @@ import (
 // really read.
 var Rows = []check.Row{
 	{ID: "DAY-1", Test: "TestDay1ErrorRate", Check: ErrorRateMonitored,
-		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken}},
+		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken, config.UpSelector}},
 	{ID: "DAY-2", Test: "TestDay1NoEscrowDrift", Check: NoEscrowDrift,
 		Needs: []string{config.DatabaseURL, config.StripeAPIBase, config.StripeSecretKey}},
 	{ID: "DAY-3", Test: "TestDay1AISpend", Check: AISpendWithinBudget,
@@ -20,7 +20,7 @@ var Rows = []check.Row{
 	{ID: "DAY-4", Test: "TestDay1SentryNewIssues", Check: SentryNewIssuesReviewed,
 		Needs: []string{config.SentryAPIURL, config.SentryAuthToken, config.SentryOrg, config.SentryProject}},
 	{ID: "WK-1", Test: "TestWeek1Stress", Check: StressOffPeak,
-		Needs: []string{config.BaseURL}, Optional: []string{config.StressTimeScale, config.StressVUScale}},
+		Needs: []string{config.BaseURL}, Optional: []string{config.StressFull, config.StressTimeScale, config.StressVUScale, config.StressScript, config.RepoDir}},
 	{ID: "WK-2", Test: "TestWeek1P99Trend", Check: P99Trend,
 		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken}},
 	{ID: "WK-3", Test: "TestWeek1TaxThresholds", Check: TaxThresholdMonitoring,

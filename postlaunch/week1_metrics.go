@@ -15,7 +15,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
-	"github.com/hustlexp/launchcheck/internal/promq"
+	"github.com/hustlexp/launchcheck/internal/prom"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -28,7 +28,7 @@ func P99Trend(t check.T, env *target.Env) {
 	cfg := env.Cfg
 	check.Need(t, cfg, config.PrometheusURL)
 	ctx := check.Ctx(t, cfg)
-	c, err := promq.New(cfg)
+	c, err := prom.NewFromConfig(cfg)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -38,26 +38,14 @@ func P99Trend(t check.T, env *target.Env) {
 	now := time.Now()
 	day := 24 * time.Hour
 	start := now.Add(-time.Duration(days-1) * day)
-	p99s, err := c.Series(ctx, fmt.Sprintf("histogram_quantile(0.99, sum by (le) (increase(%s[1d])))", promq.DurationBuckets), start, now, day)
+	ws, err := c.Windows(ctx, prom.P99Query(day), prom.TimedRequestsQuery(day), start, now, day)
 	if err != nil {
 		t.Fatalf("%v", err)
-	}
-	counts, err := c.Series(ctx, fmt.Sprintf("sum(increase(%s[1d]))", promq.DurationCount), start, now, day)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	volume := map[int64]float64{}
-	for _, p := range counts {
-		volume[p.T.Unix()] = p.V
 	}
 	min := float64(cfg.Int(config.MinRequests))
-	var judged []promq.Point
-	for _, p := range p99s {
-		if volume[p.T.Unix()] >= min {
-			judged = append(judged, p)
-		}
-	}
-	xs, ys := promq.XY(judged, "2006-01-02", 1000)
+	jw, _ := prom.Judged(ws, min)
+	judged := prom.AsPoints(jw)
+	xs, ys := prom.XY(judged, "2006-01-02", 1000)
 	check.Series(t, "p99_per_day", "ms", xs, ys)
 	if len(judged) < 2 || judged[len(judged)-1].T.Before(now.Add(-time.Hour)) {
 		check.Unverified(t, "%d of %d days have ≥ %.0f timed requests (%s), and the last day must be one of them: too little traffic to see a trend", len(judged), days, min, config.MinRequests)
@@ -116,25 +104,25 @@ func RateLimitPatterns(t check.T, env *target.Env) {
 	var flagged []string
 
 	// Prometheus: 429s by route.
-	c, err := promq.New(cfg)
+	c, err := prom.NewFromConfig(cfg)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	now := time.Now()
 	period := time.Duration(max(1, cfg.Int(config.RateLimitDays))) * 24 * time.Hour
-	lbl, err := c.StatusLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
-	if errors.Is(err, promq.ErrNoLabel) {
-		check.Unverified(t, "cannot find the status label of %s: %v", promq.RequestsMetric, err)
+	lbl, err := c.StatusLabel(ctx, prom.RequestsMetric, now.Add(-period), now)
+	if errors.Is(err, prom.ErrNoLabel) {
+		check.Unverified(t, "cannot find the status label of %s: %v", prom.RequestsMetric, err)
 	} else if err != nil {
 		t.Fatalf("%v", err)
 	}
-	rl, err := c.RouteLabel(ctx, promq.RequestsMetric, now.Add(-period), now)
-	if errors.Is(err, promq.ErrNoLabel) {
-		check.Unverified(t, "cannot find the route label of %s: %v", promq.RequestsMetric, err)
+	rl, err := c.RouteLabel(ctx, prom.RequestsMetric, now.Add(-period), now)
+	if errors.Is(err, prom.ErrNoLabel) {
+		check.Unverified(t, "cannot find the route label of %s: %v", prom.RequestsMetric, err)
 	} else if err != nil {
 		t.Fatalf("%v", err)
 	}
-	byRoute, err := c.ByLabel(ctx, fmt.Sprintf(`sum by (%s) (increase(%s{%s="429"}[%s])) > 0`, rl, promq.RequestsMetric, lbl, promq.PromDuration(period)), rl, now)
+	byRoute, err := c.ByLabel(ctx, fmt.Sprintf(`sum by (%s) (increase(%s{%s="429"}[%s])) > 0`, rl, prom.RequestsMetric, lbl, prom.PromDuration(period)), rl, now)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}

@@ -104,10 +104,6 @@ func (r *LoadResult) Latencies(path string) []time.Duration {
 // SeriesP99 buckets the stage per second: x = "+Ns", y = p99 latency in ms.
 func (r *LoadResult) SeriesP99() ([]string, []float64) { return r.PerSecond(0.99, answered) }
 
-// Percentile is the suite's one percentile definition (nearest rank, see
-// package load).
-func Percentile(ds []time.Duration, q float64) time.Duration { return load.Percentile(ds, q) }
-
 // LoadOptions configures RunNativeLoad.
 type LoadOptions struct {
 	Plan    LoadPlan

@@ -97,7 +97,7 @@ func runK6(t check.T, ctx context.Context, env *target.Env, bin, script, base st
 func judgeLoad(t check.T, env *target.Env, res *LoadResult) {
 	t.Helper()
 	all, health := res.Latencies(""), res.Latencies("/health")
-	p99, hp99 := Percentile(all, 0.99), Percentile(health, 0.99)
+	p99, hp99 := load.Percentile(all, 0.99), load.Percentile(health, 0.99)
 	maxErr := env.Cfg.Float(config.LoadMaxErrorRate)
 	wantP99, wantHP99 := env.Cfg.Duration(config.LoadP99), env.Cfg.Duration(config.LoadHealthP99)
 	check.Evidence(t, "native_requests", fmt.Sprintf("%d in %s at %.2f/s (open model, vegeta)", res.Sent(), res.Elapsed.Round(time.Millisecond), res.Plan.Rate))
@@ -108,7 +108,7 @@ func judgeLoad(t check.T, env *target.Env, res *LoadResult) {
 	for _, p := range SmokeEndpoints {
 		ls := res.Latencies(p)
 		check.Evidence(t, "latency"+strings.ReplaceAll(p, "/", "_"), fmt.Sprintf("n=%d p50=%s p95=%s p99=%s", len(ls),
-			Percentile(ls, 0.5).Round(100*time.Microsecond), Percentile(ls, 0.95).Round(100*time.Microsecond), Percentile(ls, 0.99).Round(100*time.Microsecond)))
+			load.Percentile(ls, 0.5).Round(100*time.Microsecond), load.Percentile(ls, 0.95).Round(100*time.Microsecond), load.Percentile(ls, 0.99).Round(100*time.Microsecond)))
 	}
 	xs, ys := res.SeriesP99()
 	check.Series(t, "native_load_p99_per_second", "ms", xs, ys)
@@ -221,9 +221,9 @@ func ReadinessDBLatency(t check.T, env *target.Env) {
 		}
 		db = append(db, d.Checks.Database.Latency.Duration())
 	}
-	p50, p95 := Percentile(db, 0.5), Percentile(db, 0.95)
+	p50, p95 := load.Percentile(db, 0.5), load.Percentile(db, 0.95)
 	check.Evidence(t, "db_latency", fmt.Sprintf("p50=%s p95=%s max=%s over %d samples (%s)", p50, p95, maxDur(db), len(db), source))
-	check.Evidence(t, "readiness_http_latency", fmt.Sprintf("p50=%s p95=%s", Percentile(http_, 0.5).Round(100*time.Microsecond), Percentile(http_, 0.95).Round(100*time.Microsecond)))
+	check.Evidence(t, "readiness_http_latency", fmt.Sprintf("p50=%s p95=%s", load.Percentile(http_, 0.5).Round(100*time.Microsecond), load.Percentile(http_, 0.95).Round(100*time.Microsecond)))
 	var slow []string
 	for i, d := range db {
 		if d >= limit {

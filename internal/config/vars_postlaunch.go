@@ -5,6 +5,7 @@ package config
 const (
 	Day1Window         = "HUSTLEXP_DAY1_WINDOW"
 	Day1Step           = "HUSTLEXP_DAY1_STEP"
+	UpSelector         = "HUSTLEXP_UP_SELECTOR"
 	DriftWindow        = "HUSTLEXP_DRIFT_WINDOW"
 	DriftLookback      = "HUSTLEXP_DRIFT_LOOKBACK"
 	DriftGrace         = "HUSTLEXP_DRIFT_GRACE"
@@ -44,6 +45,8 @@ func init() {
 			Doc: "DAY-1: how far back the error rate is examined."},
 		Var{Name: Day1Step, Kind: KindDuration, Default: "5m", Group: "Post-launch",
 			Doc: "DAY-1: window length and step of the error-rate series; the worst window must stay under HUSTLEXP_MAX_ERROR_RATE_PCT."},
+		Var{Name: UpSelector, Kind: KindString, Group: "Post-launch",
+			Doc: "DAY-1: series selector whose samples are 1 while the API is up, judged per HUSTLEXP_DAY1_STEP window (a window with no sample or only 0 fails), e.g. probe_success{instance=\"https://api.hustlexp.app/health\"}. Default: up of the scrape jobs that export http_requests_total."},
 		Var{Name: DriftWindow, Kind: KindDuration, Default: "24h", Group: "Post-launch",
 			Doc: "DAY-2: escrows funded, released or refunded within this window are reconciled with Stripe."},
 		Var{Name: DriftLookback, Kind: KindDuration, Default: "24h", Group: "Post-launch",

@@ -1,6 +1,10 @@
-// Package prom is a thin wrapper over the official Prometheus Go client
-// (client_golang api/prometheus/v1): bearer auth, a deadline per call,
-// capped response bodies, and errors that name the query.
+// Package prom is the suite's one Prometheus client: a thin wrapper over the
+// official Go client (client_golang api/prometheus/v1, which alone has no
+// bearer auth, per-call deadline or body cap): bearer auth, a deadline per
+// call, capped response bodies, errors that name the query; NewFromConfig
+// for PROMETHEUS_URL, label discovery (status/route/job), and the backend's
+// HTTP queries — the one error-rate query and the one windowed evaluation
+// GNG-1, DAY-1 and WK-2 judge (http.go).
 package prom
 
 import (
