@@ -8,9 +8,10 @@ REPORTS   ?= reports
 LC        := $(REPORTS)/.bin/launchcheck
 # Live runs: no caching, a hard ceiling on the whole run.
 LIVE_FLAGS := -count=1 -timeout=45m
+comma     := ,
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-test setup-rehearse bench-gate test vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
+.PHONY: help setup setup-test setup-rehearse bench-gate test failcov vet fuzz race rehearse prelaunch t0 day1 week1 report doctor sweep harden bench env lint-workflows clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -23,14 +24,32 @@ setup-test:
 setup-rehearse:
 	@scripts/setup.sh rehearse
 
-test: setup-test vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + a short fuzz
-	$(GO) test -count=1 -timeout=30m ./...
+# Failure coverage (README "Failure coverage"): the phase packages' self-tests run once, with coverage of
+# their check code; internal/failcov then lists every failure statement no self-test executed.
+PHASE_PKGS    := ./launch ./smoke ./functional ./postlaunch
+FAILCOV_OUT   := $(REPORTS)/failcov.out
+FAILCOV_FLOOR ?= 60
+FAILCOV       := $(GO) run ./internal/failcov/cmd -profile $(FAILCOV_OUT) -floor $(FAILCOV_FLOOR)
+
+test: setup-test vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + failure-coverage gate + a short fuzz
+	@mkdir -p $(REPORTS)
+	status=0; \
+	$(GO) test -count=1 -timeout=30m -coverpkg=$(subst $(eval) ,$(comma),$(PHASE_PKGS)) -coverprofile=$(FAILCOV_OUT) $(PHASE_PKGS) || status=1; \
+	$(FAILCOV) -summary || status=1; \
+	$(GO) test -count=1 -timeout=30m $$($(GO) list ./... | grep -vE '/(launch|smoke|functional|postlaunch)$$') || status=1; \
+	exit $$status
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzLoad -fuzztime 10s ./internal/config
 
 vet: ## gofmt + go vet of both builds: untagged (the project's tests) and every phase tag (the checklist)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags '$(TAGS_ALL)' ./...
+
+failcov: ## failure coverage alone: the phase self-tests with coverage, then every failure statement no self-test reached
+	@mkdir -p $(REPORTS)
+	@$(GO) test -count=1 -timeout=30m -coverpkg=$(subst $(eval) ,$(comma),$(PHASE_PKGS)) -coverprofile=$(FAILCOV_OUT) $(PHASE_PKGS) >$(REPORTS)/failcov.log 2>&1 \
+	  || { echo "self-tests failed (coverage still judged): see $(REPORTS)/failcov.log"; grep -E '^(--- FAIL|FAIL|ok)' $(REPORTS)/failcov.log; }
+	@$(FAILCOV)
 
 fuzz: ## fuzz the configuration loader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./internal/config

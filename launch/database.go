@@ -315,6 +315,24 @@ func proveTriggers(t check.T, env *target.Env) {
 		}
 	}
 	check.Evidence(t, "behaviour", fmt.Sprintf("%d/%d violations refused with the contract SQLSTATE on %s", proven, len(results), pg.Host(scratch)))
+	if probed := probedTriggers(results); len(probed) != len(InvariantTriggers) {
+		t.Errorf("behaviour probe judged %d of the %d invariant triggers (%s): a trigger without a probe is not proven", len(probed), len(InvariantTriggers), strings.Join(probed, ", "))
+	}
+}
+
+// probedTriggers names the distinct invariant triggers the probe results cover.
+func probedTriggers(results []ProbeResult) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, tr := range InvariantTriggers {
+		for _, r := range results {
+			if r.Trigger == tr.Name && !seen[tr.Name] {
+				seen[tr.Name] = true
+				out = append(out, tr.Name)
+			}
+		}
+	}
+	return out
 }
 
 func samePlace(a, b string) bool {

@@ -156,6 +156,17 @@ func TestSelfDB2InvariantTriggers(t *testing.T) {
 			CREATE TRIGGER task_completed_requires_accepted_proof AFTER UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION enforce_completed_requires_accepted_proof()`,
 			[]string{"task_completed_requires_accepted_proof", "want BEFORE UPDATE"}},
 	}
+	// Behaviour-only faults: the catalog is intact (same trigger, same
+	// function name, its SQLSTATE still in the source), only the behaviour
+	// probe can tell that the function no longer refuses anything.
+	for _, tr := range launch.InvariantTriggers {
+		faults = append(faults, struct {
+			name, sql string
+			want      []string
+		}{"behaviour only: " + tr.Name + " no-op", fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s() RETURNS trigger AS $$
+			BEGIN /* RAISE EXCEPTION USING ERRCODE = '%s' */ RETURN NEW; END $$ LANGUAGE plpgsql`, tr.Function, tr.SQLState),
+			[]string{tr.Name + " did not fire", "want SQLSTATE " + tr.SQLState}})
+	}
 	for _, f := range faults {
 		t.Run("fault="+f.name, func(t *testing.T) {
 			bad := faultyDB(t, f.sql)

@@ -109,6 +109,13 @@ func PagerDutyForP0(t check.T, env *target.Env) {
 	check.Evidence(t, "on_call", strings.Join(who, ", "))
 	if env.Cfg.Bool(config.AlertDrill) {
 		pagerDutyDrill(t, env, c, svc.ID)
+		if !t.Failed() {
+			drillPassed(t, env, "MON-3", "P0 drill incident reached PagerDuty service "+svc.ID+" and was resolved")
+		}
+		return
+	}
+	if !t.Failed() {
+		drillCarriedForward(t, env, "MON-3", "P0 delivery to PagerDuty", config.AlertDrill+"=1, against staging is fine")
 	}
 }
 
@@ -237,9 +244,17 @@ func SlackForP1P2(t check.T, env *target.Env) {
 	if scopes, seen := c.Scopes(); seen && !monHas(scopes, "chat:write") {
 		t.Errorf("the Slack token lacks the chat:write scope (has %s): the bot cannot post to #%s", strings.Join(scopes, ","), channel)
 	}
-	if env.Cfg.Bool(config.AlertDrill) && !t.Failed() {
-		slackDrill(t, env, c, ch.ID)
+	if t.Failed() {
+		return
 	}
+	if env.Cfg.Bool(config.AlertDrill) {
+		slackDrill(t, env, c, ch.ID)
+		if !t.Failed() {
+			drillPassed(t, env, "MON-4", "drill message posted to "+env.Cfg.Get(config.SlackAlertsChannel)+" and deleted")
+		}
+		return
+	}
+	drillCarriedForward(t, env, "MON-4", "P1/P2 delivery to Slack", config.AlertDrill+"=1, against staging is fine")
 }
 
 func slackTo(r alertmanager.Receiver, channel string) bool {

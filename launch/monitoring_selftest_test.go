@@ -331,6 +331,41 @@ func TestSelfMON5(t *testing.T) {
 		saved.Releases = append([]sentryfake.Release(nil), saved.Releases...)
 	})
 	restore := func() { mon(func(m *sentryfake.Monitoring) { *m = saved }) }
+	// before any drill sends an event: zero events at the default threshold (1)
+	t.Run("fault=zero events in 24 h at the default threshold", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) { m.EventsPerHour = 0 })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "Sentry received 0 events in the last 24 h, want ≥ 1")
+	})
+	t.Run("fault=every alert rule disabled", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) {
+			m.Rules = append([]sentryfake.AlertRule(nil), m.Rules...)
+			for i := range m.Rules {
+				m.Rules[i].Status = "disabled"
+			}
+		})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "no active alert rules", `status="disabled"`)
+	})
+	t.Run("fault=alert rules without a status", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) {
+			m.Rules = append([]sentryfake.AlertRule(nil), m.Rules...)
+			for i := range m.Rules {
+				m.Rules[i].Status = ""
+			}
+		})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "no active alert rules", `status=""`)
+	})
+	t.Run("fault=no releases", func(t *testing.T) {
+		t.Cleanup(restore)
+		mon(func(m *sentryfake.Monitoring) { m.Releases = nil })
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "Sentry project has no releases")
+	})
+	t.Run("fault=Sentry token revoked", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.SentryAuthToken: "revoked-token"})
+		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, bad) }, "401")
+	})
 	t.Run("drill=tagged event found", func(t *testing.T) {
 		drill := env.MustWith(map[string]string{config.AlertDrill: "1"})
 		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, drill) })

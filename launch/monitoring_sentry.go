@@ -75,15 +75,20 @@ func SentryConfigured(t check.T, env *target.Env) {
 	if err := c.Get(ctx, base+"/rules/", &rules); err != nil {
 		t.Fatalf("%v", err)
 	}
+	// only a rule Sentry calls "active" alerts; disabled or status-less rules do not count
 	active := 0
+	var inactive []string
 	for _, r := range rules {
-		if r.Status == "" || r.Status == "active" {
+		if r.Status == "active" {
 			active++
+		} else {
+			inactive = append(inactive, fmt.Sprintf("%q status=%q", r.Name, r.Status))
 		}
 	}
-	check.Evidence(t, "alert_rules", active)
+	check.Evidence(t, "alert_rules", fmt.Sprintf("%d active of %d", active, len(rules)))
 	if active == 0 {
-		t.Errorf("Sentry project %s has no active alert rules: errors are recorded but nobody is told (add an issue alert to #alerts/PagerDuty)", slug)
+		t.Errorf("Sentry project %s has no active alert rules (%d rules: %s): errors are recorded but nobody is told (add an issue alert to #alerts/PagerDuty)",
+			slug, len(rules), strings.Join(inactive, ", "))
 	}
 	sentryEvents24h(t, ctx, c, base, env.Cfg.Int(config.SentryEventsMin))
 	sentryReleaseIsDeployed(t, ctx, c, env, org, p.ID)

@@ -119,6 +119,10 @@ func NeonPITRReady(t check.T, env *target.Env) {
 		t.Errorf("branch %s was created %s, after the restore point %s: no history to restore from", b.Name, b.CreatedAt.Format(time.RFC3339), point.Format(time.RFC3339))
 	}
 	check.Evidence(t, "restore_point", fmt.Sprintf("%s on branch %s (inside window)", point.Format(time.RFC3339), b.Name))
+	if !t.Failed() {
+		// the window is arithmetic; a restore that worked is proof (WK-4's restore drill records one)
+		drillCarriedForward(t, env, "RB-2", "PITR restore", "the Week 1 restore test WK-4, make week1, against staging is fine")
+	}
 }
 
 // StripeWebhookDisableReady checks RB-3: **Stripe:** Webhook endpoint can be disabled in Stripe Dashboard.

@@ -95,9 +95,17 @@ func MaintenancePageReady(t check.T, env *target.Env) {
 		t.Fatalf("the Cloudflare token may not edit the redirect rules (no-op update failed: %v): it cannot toggle maintenance (needs Zone: Single Redirect edit)", err)
 	}
 	check.Evidence(t, "toggle", "token may edit the rule (no-op update)")
-	if env.Cfg.Bool(config.MaintenanceDrill) && !t.Failed() {
-		maintenanceDrill(t, env, c, zid, rs, i, host, page)
+	if t.Failed() {
+		return
 	}
+	if env.Cfg.Bool(config.MaintenanceDrill) {
+		took := maintenanceDrill(t, env, c, zid, rs, i, host, page)
+		if !t.Failed() {
+			drillPassed(t, env, "RB-4", fmt.Sprintf("maintenance switch-over %s", took.Round(time.Millisecond)))
+		}
+		return
+	}
+	drillCarriedForward(t, env, "RB-4", fmt.Sprintf("switch-over < %s", env.Cfg.Duration(config.MaintenanceMaxTime)), config.MaintenanceDrill+"=1 on the staging zone")
 }
 
 func getStatus(ctx context.Context, env *target.Env, u string) (int, error) {
@@ -118,7 +126,7 @@ func getStatus(ctx context.Context, env *target.Env, u string) (int, error) {
 
 // maintenanceDrill enables the rule, polls the edge until it redirects to
 // the page, and disables the rule (also in cleanup).
-func maintenanceDrill(t check.T, env *target.Env, c *cloudflare.Client, zid string, rs cf.Ruleset, i int, host, page string) {
+func maintenanceDrill(t check.T, env *target.Env, c *cloudflare.Client, zid string, rs cf.Ruleset, i int, host, page string) time.Duration {
 	t.Helper()
 	if env.Cfg.Target == config.Production {
 		check.Unverified(t, "maintenance drill refused against production (%s): run it on the staging zone", config.MaintenanceDrill)
@@ -170,4 +178,5 @@ func maintenanceDrill(t check.T, env *target.Env, c *cloudflare.Client, zid stri
 	if !restored {
 		t.Errorf("maintenance rule could not be disabled again: disable it in the Cloudflare dashboard NOW")
 	}
+	return took
 }

@@ -73,6 +73,27 @@ func TestSelfRB1(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RailwayToken: "revoked"})
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "Not Authorized")
 	})
+	t.Run("fault=every earlier deployment has the live commit", func(t *testing.T) {
+		t.Cleanup(restore)
+		const live = "4f1c2e9a7b3d5c8e6f0a1b2c3d4e5f6a7b8c9d0e"
+		rw.Update(func(s *railwayfake.State) {
+			s.Deployments = nil
+			for _, d := range saved {
+				c := *d
+				c.Meta = map[string]any{}
+				for k, v := range d.Meta {
+					c.Meta[k] = v
+				}
+				c.Meta["commitHash"] = live
+				s.Deployments = append(s.Deployments, &c)
+			}
+		})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) }, "no previous deployment to roll back to", "same commit")
+	})
+	t.Run("fault=unknown project", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.RailwayProjectID: "00000000-0000-0000-0000-000000000000"})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, bad) }, "Project not found")
+	})
 }
 
 func TestSelfRB2(t *testing.T) {
@@ -209,6 +230,15 @@ func TestSelfRB4(t *testing.T) {
 	t.Run("fault=token cannot toggle", func(t *testing.T) {
 		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.ReadOnlyToken = true }))
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "may not edit the redirect rules")
+	})
+	t.Run("fault=rule matches another host", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules[0].Expression = `(http.host eq "status.example.com")` }))
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) }, "does not match the API host")
+	})
+	t.Run("fault=rule without a target and no maintenance URL", func(t *testing.T) {
+		t.Cleanup(maint(func(m *cloudflarefake.Maintenance) { m.Rules[0].TargetURL = "" }))
+		bad := env.MustWith(map[string]string{config.MaintenanceURL: ""})
+		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, bad) }, "has no static target URL", config.MaintenanceURL)
 	})
 	t.Run("fault=drill against production refused", func(t *testing.T) {
 		prod := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.MaintenanceDrill: "1"})

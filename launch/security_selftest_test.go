@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -110,15 +111,63 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 		setRailwayVar(t, rw, "REDIS_URL", "rediss://default:r3dis-pw-0000@prod-cache-1234.upstash.io:6379", false)
 		checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
 	})
-	t.Run("sealed variable counts as present", func(t *testing.T) {
+	seal := func(t *testing.T, names ...string) {
 		rw.Update(func(s *railwayfake.State) {
-			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"TAX_TIN_ENCRYPTION_KEY": true}}
+			m := map[string]bool{}
+			for _, n := range names {
+				m[n] = true
+			}
+			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): m}
 		})
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Sealed = nil }) })
+	}
+	t.Run("sealed Firebase key attested by /health/detailed", func(t *testing.T) {
+		seal(t, "FIREBASE_PRIVATE_KEY", "INTERNAL_API_KEY")
 		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
-		if !strings.Contains(r.Attrs[check.AttrEvidence+"sealed_variables"], "TAX_TIN_ENCRYPTION_KEY") {
-			t.Fatalf("evidence sealed_variables = %q", r.Attrs[check.AttrEvidence+"sealed_variables"])
+		if !strings.Contains(r.Attrs[check.AttrEvidence+"sealed_variables"], "FIREBASE_PRIVATE_KEY") ||
+			r.Attrs[check.AttrEvidence+"sealed_attested"] != "FIREBASE_PRIVATE_KEY,INTERNAL_API_KEY" {
+			t.Fatalf("evidence: %v", r.Attrs)
 		}
+	})
+	t.Run("fault=sealed required secret nothing attests", func(t *testing.T) {
+		seal(t, "TAX_TIN_ENCRYPTION_KEY")
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) },
+			"sealed required variables whose value nothing attests", "TAX_TIN_ENCRYPTION_KEY: nothing outside the variable attests")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=sealed Stripe key Stripe does not call live", func(t *testing.T) {
+		seal(t, "STRIPE_SECRET_KEY")
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "STRIPE_SECRET_KEY: ", "Stripe")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=sealed webhook secret while the suite's copy is not whsec_", func(t *testing.T) {
+		seal(t, "STRIPE_WEBHOOK_SECRET")
+		bad := env.MustWith(map[string]string{config.StripeWebhookSecret: "not-a-signing-secret"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, bad) }, "STRIPE_WEBHOOK_SECRET: the suite's STRIPE_WEBHOOK_SECRET is not a whsec_ secret")
+	})
+	t.Run("fault=NODE_ENV development", func(t *testing.T) {
+		setRailwayVar(t, rw, "NODE_ENV", "development", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `NODE_ENV is "development", want production`)
+	})
+	t.Run("fault=STRIPE_MODE test", func(t *testing.T) {
+		setRailwayVar(t, rw, "STRIPE_MODE", "test", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `STRIPE_MODE is "test", want live`)
+	})
+	t.Run("fault=webhook secret without whsec_", func(t *testing.T) {
+		setRailwayVar(t, rw, "STRIPE_CONNECT_WEBHOOK_SECRET", "sec_0a1b2c3d4e5f60718293a4b5c6d7e8f9", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "STRIPE_CONNECT_WEBHOOK_SECRET does not start with whsec_")
+	})
+	t.Run("fault=Stripe key neither live nor test", func(t *testing.T) {
+		setRailwayVar(t, rw, "STRIPE_SECRET_KEY", "pk_live_0a1b2c3d4e5f60718293a4b5", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "not a Stripe live secret key")
+	})
+	t.Run("fault=required variable empty", func(t *testing.T) {
+		setRailwayVar(t, rw, "QUEUE_HMAC_SECRET", " ", false)
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "required variables empty: QUEUE_HMAC_SECRET")
 	})
 	t.Run("fault=detailed reports stripe placeholder", func(t *testing.T) {
 		t.Cleanup(harness.Standin(w).SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
@@ -344,6 +393,25 @@ func TestSelfSEC6RateLimits(t *testing.T) {
 		env := privateStandin(t, limit, standin.Faults{RateLimit: 1000})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "X-RateLimit-Limit = 1000, want 25")
 	})
+	t.Run("fault=bucket already exhausted at the start", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{})
+		u := env.Cfg.Get(config.BaseURL) + env.Cfg.Get(config.RateLimitPath)
+		for i := 0; i < 3*limit; i++ { // another burst from this runner within the window
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests {
+				break
+			}
+		}
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "429 on the first request", "already exhausted")
+	})
+	t.Run("fault=no expected limit for the path", func(t *testing.T) {
+		env := privateStandin(t, limit, standin.Faults{}).MustWith(map[string]string{config.RateLimitPath: "/no-tier", config.ExpectedRateLimit: "0"})
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.RateLimitsVerified(ct, env) }, "no expected limit for /no-tier")
+	})
 	t.Run("contract tier table", func(t *testing.T) {
 		for path, want := range map[string]int{"/health/liveness": 60, "/health": 60, "/trpc/health.ping": 120, "/realtime/stream": 10} {
 			if got, _ := launch.RateLimitTier(path); got != want {
@@ -424,6 +492,18 @@ func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.HealthAllowedFields: "build.source"})
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "build.environment", "allow-list")
 	})
+}
+
+// An environment name in any value is an exposure, whatever the key is called.
+func TestSelfSEC8EnvironmentNameInAValue(t *testing.T) {
+	_, env := harness.World(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"healthy","timestamp":"2026-11-29T23:57:19.479Z","deployment":"staging"}`)
+	}))
+	t.Cleanup(srv.Close)
+	bad := env.MustWith(map[string]string{config.BaseURL: srv.URL})
+	checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "deployment", "staging")
 }
 
 func TestSelfSEC8ExposureDetector(t *testing.T) {

@@ -121,13 +121,20 @@ func ceilDiv(n int) int {
 // spend from every source the deployment has — Redis
 // ai:global_spend:<YYYY-MM-DD> (cents), the ai_cost_logs table if it exists,
 // the AI cost metric if one is configured — each must be ≤ the budget.
+//
+// A missing key is not "$0 spent": the row needs evidence that the spend
+// tracker is alive — today's or yesterday's Redis key exists, ai_cost_logs
+// has rows in the last 24 h, or the metric returns a sample. Without any, the
+// row is unverified (a tracker writing under another name reads as $0).
 func AISpendWithinBudget(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
 	ctx := check.Ctx(t, cfg)
 	budgetCents := int64(math.Round(cfg.Float(config.AIDailyBudgetUSD) * 100))
-	day := time.Now().UTC().Format("2006-01-02")
+	now := time.Now().UTC()
+	day, yesterday := now.Format("2006-01-02"), now.AddDate(0, 0, -1).Format("2006-01-02")
 	sources := 0
+	var alive, dead []string
 	judge := func(source string, cents int64) {
 		sources++
 		check.Evidence(t, "ai_spend."+source, fmt.Sprintf("$%.2f today (%s UTC)", float64(cents)/100, day))
@@ -138,29 +145,47 @@ func AISpendWithinBudget(t check.T, env *target.Env) {
 	}
 
 	if cfg.Get(config.RedisURL) != "" {
-		cents, err := redisSpend(ctx, cfg, "ai:global_spend:"+day)
-		if err != nil {
+		st, err := redisSpend(ctx, cfg, "ai:global_spend:"+day, "ai:global_spend:"+yesterday)
+		switch {
+		case err != nil:
 			t.Errorf("AI spend: Redis GET ai:global_spend:%s: %v", day, err)
-		} else {
-			judge("redis", cents)
+		case st.today || st.yesterday:
+			judge("redis", st.cents)
+			alive = append(alive, "Redis ai:global_spend key")
+		default:
+			sources++
+			why := fmt.Sprintf("Redis has neither ai:global_spend:%s nor ai:global_spend:%s", day, yesterday)
+			if len(st.others) > 0 {
+				why += fmt.Sprintf(" (keys that look like spend: %s — the tracker writes under another name?)", strings.Join(st.others, ", "))
+			}
+			dead = append(dead, why)
+			check.Evidence(t, "ai_spend.redis", "no ai:global_spend key for today or yesterday")
 		}
 	}
 	if cfg.Get(config.DatabaseURL) != "" {
 		dsn := cfg.Get(config.DatabaseURL)
 		var exists bool
-		var cents int64
+		var cents, rows24h int64
 		err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+			// the real backend has no ai_cost_logs table: query it only where it exists
 			if err := tx.QueryRow(ctx, `SELECT to_regclass('public.ai_cost_logs') IS NOT NULL`).Scan(&exists); err != nil || !exists {
 				return err
 			}
-			return tx.QueryRow(ctx, `SELECT coalesce(sum(estimated_cost_cents), 0)::bigint FROM ai_cost_logs
-				WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'utc') AT TIME ZONE 'utc'`).Scan(&cents)
+			return tx.QueryRow(ctx, `SELECT coalesce(sum(estimated_cost_cents) FILTER (
+					WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'utc') AT TIME ZONE 'utc'), 0)::bigint,
+				count(*) FILTER (WHERE created_at >= now() - interval '24 hours')
+				FROM ai_cost_logs WHERE created_at >= now() - interval '48 hours'`).Scan(&cents, &rows24h)
 		})
 		switch {
 		case err != nil:
 			t.Errorf("AI spend: ai_cost_logs on %s: %v", pg.Host(dsn), err)
 		case exists:
 			judge("ai_cost_logs", cents)
+			if rows24h > 0 {
+				alive = append(alive, fmt.Sprintf("ai_cost_logs: %d rows in 24 h", rows24h))
+			} else {
+				dead = append(dead, "ai_cost_logs has no row in the last 24 h")
+			}
 		default:
 			check.Evidence(t, "ai_spend.ai_cost_logs", "table absent (not created by the required migrations)")
 		}
@@ -171,19 +196,37 @@ func AISpendWithinBudget(t check.T, env *target.Env) {
 			t.Errorf("AI spend: metric query %s: %v", config.AICostQuery, err)
 		} else {
 			judge("metric", int64(math.Round(usd*100)))
+			alive = append(alive, "AI cost metric has a sample")
 		}
 	}
-	if sources == 0 && !t.Failed() {
+	if t.Failed() {
+		return
+	}
+	if sources == 0 {
 		check.Unverified(t, "no AI spend source observable: set %s (Redis holding ai:global_spend:<date>), %s (ai_cost_logs) or %s",
 			config.RedisURL, config.DatabaseURL, config.AICostQuery)
 	}
+	if len(alive) == 0 {
+		check.Unverified(t, "no evidence the AI spend tracker is alive, so $0 cannot be told from an untracked spend: %s; set %s if the deployment exports an AI cost metric",
+			strings.Join(dead, "; "), config.AICostQuery)
+	}
+	check.Evidence(t, "ai_tracker_alive", strings.Join(alive, "; "))
 }
 
-// redisSpend GETs an integer-cents key; a missing key is zero spend today.
-func redisSpend(ctx context.Context, cfg *config.Config, key string) (int64, error) {
+type spendState struct {
+	cents            int64 // today's value (0 when the key is missing)
+	today, yesterday bool  // the keys exist
+	others           []string
+}
+
+// redisSpend reads today's integer-cents key and whether today's and
+// yesterday's keys exist; when neither does, it names up to three other keys
+// that look like a spend counter (SCAN, bounded), never KEYS.
+func redisSpend(ctx context.Context, cfg *config.Config, key, yesterdayKey string) (spendState, error) {
+	var st spendState
 	opt, err := redis.ParseURL(cfg.Get(config.RedisURL))
 	if err != nil {
-		return 0, fmt.Errorf("parse %s: %v", config.RedisURL, err)
+		return st, fmt.Errorf("parse %s: %v", config.RedisURL, err)
 	}
 	to := cfg.Duration(config.HTTPTimeout)
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = to, to, to
@@ -191,15 +234,40 @@ func redisSpend(ctx context.Context, cfg *config.Config, key string) (int64, err
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	v, err := rdb.Get(ctx, key).Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
+	switch {
+	case errors.Is(err, redis.Nil):
+	case err != nil:
+		return st, fmt.Errorf("%s: %v", opt.Addr, err)
+	default:
+		st.today = true
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return st, fmt.Errorf("value %q is not a number of cents", oneLine(v, 40))
+		}
+		st.cents = int64(math.Round(f))
+		return st, nil
 	}
+	n, err := rdb.Exists(ctx, yesterdayKey).Result()
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v", opt.Addr, err)
+		return st, fmt.Errorf("%s EXISTS: %v", opt.Addr, err)
 	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil {
-		return 0, fmt.Errorf("value %q is not a number of cents", oneLine(v, 40))
+	if st.yesterday = n > 0; st.yesterday {
+		return st, nil
 	}
-	return int64(math.Round(f)), nil
+	var cursor uint64
+	for i := 0; i < 20 && len(st.others) < 3; i++ {
+		keys, next, err := rdb.Scan(ctx, cursor, "*spend*", 1000).Result()
+		if err != nil {
+			return st, fmt.Errorf("%s SCAN: %v", opt.Addr, err)
+		}
+		for _, k := range keys {
+			if len(st.others) < 3 {
+				st.others = append(st.others, oneLine(k, 60))
+			}
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	return st, nil
 }

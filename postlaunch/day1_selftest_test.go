@@ -207,6 +207,71 @@ func TestSelfDAY3AISpend(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RedisURL: "redis://127.0.0.1:1/0"})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai:global_spend", "127.0.0.1:1")
 	})
+
+	// The tracker must be seen alive: a missing key is not "$0 spent".
+	yesterday := "ai:global_spend:" + time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	other := "ai:daily_spend:" + time.Now().UTC().Format("2006-01-02")
+	t.Cleanup(func() { rdb.Del(context.Background(), yesterday, other) })
+	withoutToday := func(t *testing.T) {
+		rdb.Del(ctx, key)
+		t.Cleanup(func() { rdb.Set(context.Background(), key, "1234", time.Hour) })
+	}
+	t.Run("only yesterday's key: the tracker is alive, $0 today", func(t *testing.T) {
+		withoutToday(t)
+		rdb.Set(ctx, yesterday, "4100", time.Hour)
+		t.Cleanup(func() { rdb.Del(context.Background(), yesterday) })
+		r := checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) })
+		if got := r.Attrs["evidence.ai_spend.redis"]; !strings.HasPrefix(got, "$0.00") {
+			t.Fatalf("evidence ai_spend.redis = %q, want $0.00 …", got)
+		}
+	})
+	t.Run("fault=spend under another key while AI calls happen", func(t *testing.T) {
+		withoutToday(t)
+		rdb.Set(ctx, other, "5100", time.Hour)
+		t.Cleanup(func() { rdb.Del(context.Background(), other) })
+		r := checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) },
+			"no evidence the AI spend tracker is alive", "neither "+key, other, "another name")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=no key at all", func(t *testing.T) {
+		withoutToday(t)
+		r := checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) },
+			"no evidence the AI spend tracker is alive", "neither "+key, yesterday)
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=ai_cost_logs without a row in 24 h and no Redis key", func(t *testing.T) {
+		withoutToday(t)
+		l := newLedger(t, 1)
+		l.fault(t, `CREATE TABLE ai_cost_logs (id serial PRIMARY KEY, estimated_cost_cents int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+			GRANT SELECT ON ai_cost_logs TO launchcheck_ro;
+			INSERT INTO ai_cost_logs(estimated_cost_cents, created_at) VALUES (10, now() - interval '30 hours')`)
+		bad := l.env.MustWith(map[string]string{config.RedisURL: rurl})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) },
+			"no evidence the AI spend tracker is alive", "ai_cost_logs has no row in the last 24 h")
+	})
+	t.Run("fault=ai_cost_logs unreadable", func(t *testing.T) {
+		l := newLedger(t, 1)
+		l.fault(t, `CREATE TABLE ai_cost_logs (id serial PRIMARY KEY); GRANT SELECT ON ai_cost_logs TO launchcheck_ro`)
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, l.env) }, "AI spend: ai_cost_logs on", "estimated_cost_cents")
+	})
+	t.Run("fault=today's key is not a number", func(t *testing.T) {
+		rdb.Set(ctx, key, "lots", time.Hour)
+		t.Cleanup(func() { rdb.Set(context.Background(), key, "1234", time.Hour) })
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) }, "ai:global_spend", `"lots" is not a number of cents`)
+	})
+	t.Run("fault=AI cost metric without a sample", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		withMetric := spend.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AICostQuery: "sum(hustlexp_ai_cost_usd_today)"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, withMetric) }, "AI spend: metric query", "no sample")
+	})
 }
 
 func privateSentry(t *testing.T, env *target.Env) (*sentryfake.Fake, *target.Env) {
@@ -228,6 +293,18 @@ func TestSelfDAY4SentryNewIssues(t *testing.T) {
 		f.AddIssue(sentryfake.Issue{Title: "FATAL: escrow release worker crashed", Level: "fatal", Status: "unresolved", Unhandled: true,
 			Count: 50, UserCount: 20, FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "unhandled/fatal", "escrow release worker crashed", "×50")
+	})
+	t.Run("fault=new unhandled issue at level error", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.AddIssue(sentryfake.Issue{Title: "TypeError: cannot read properties of undefined (reading 'escrowId')", Level: "error", Status: "unresolved", Unhandled: true,
+			Count: 12, UserCount: 9, FirstSeen: time.Now().Add(-2 * time.Hour), LastSeen: time.Now(), Environment: "production"})
+		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) }, "unhandled/fatal", "reading 'escrowId'", "×12", "error, unhandled")
+	})
+	t.Run("handled error issue with many events is listed, not failed", func(t *testing.T) {
+		f, bad := privateSentry(t, env)
+		f.AddIssue(sentryfake.Issue{Title: "Handled: Stripe card_declined", Level: "error", Status: "unresolved",
+			Count: 40, FirstSeen: time.Now().Add(-time.Hour), LastSeen: time.Now(), Environment: "production"})
+		checktest.MustPass(t, day1Timeout, func(ct check.T) { postlaunch.SentryNewIssuesReviewed(ct, bad) })
 	})
 	t.Run("fault=too many new issues (paginated)", func(t *testing.T) {
 		f, bad := privateSentry(t, env)

@@ -135,6 +135,22 @@ func TestSelfWK2P99Trend(t *testing.T) {
 		}
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "want < 500ms")
 	})
+	t.Run("fault=too little traffic", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.0005, Statuses: map[string]float64{"200": 1}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, quiet) }, "too little traffic to see a trend")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.PrometheusURL: "http://127.0.0.1:1"})
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "127.0.0.1:1")
+	})
 }
 
 func TestSelfWK5RateLimitPatterns(t *testing.T) {
@@ -156,7 +172,7 @@ func TestSelfWK5RateLimitPatterns(t *testing.T) {
 	if !strings.HasPrefix(top, "198.51.100.x 42") || strings.Contains(top, "198.51.100.7") || !strings.Contains(top, "2001:db8:85a3:…") {
 		t.Fatalf("ip_top10 = %q, want truncated IPs by count", top)
 	}
-	if r.Attrs["evidence.ip_counters"] != "3 keys scanned" {
+	if !strings.HasPrefix(r.Attrs["evidence.ip_counters"], "3 keys scanned") {
 		t.Fatalf("ip_counters = %q", r.Attrs["evidence.ip_counters"])
 	}
 
@@ -179,5 +195,34 @@ func TestSelfWK5RateLimitPatterns(t *testing.T) {
 	t.Run("fault=Redis unreachable", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.RedisURL: "redis://127.0.0.1:1/0"})
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "Redis SCAN", "127.0.0.1:1")
+	})
+	t.Run("fault=counters under another prefix while the API serves traffic", func(t *testing.T) {
+		other := redisDB(t, w, "10")
+		o, _ := redis.ParseURL(other)
+		odb := redis.NewClient(o)
+		t.Cleanup(func() { odb.FlushDB(context.Background()); odb.Close() })
+		odb.Set(ctx, "rl:v2:203.0.113.9", 50000, time.Minute)
+		bad := env.MustWith(map[string]string{config.RedisURL: other})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) },
+			"no Redis key matches", "rate:public:ip:*", "requests in the last 5 min", config.RateLimitKeyMatch)
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=no status label on the request metric", func(t *testing.T) {
+		p, err := promfake.New(promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		bad := healthy.MustWith(map[string]string{config.PrometheusURL: p.URL})
+		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "cannot find the status label")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		bad := healthy.MustWith(map[string]string{config.PrometheusURL: "http://127.0.0.1:1"})
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "127.0.0.1:1")
 	})
 }

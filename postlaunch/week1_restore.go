@@ -12,6 +12,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/drill"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/pg"
 	"github.com/hustlexp/launchcheck/internal/target"
@@ -193,6 +194,16 @@ func RestoreWorks(t check.T, env *target.Env) {
 	launch.MigrationsApplied(pt, benv)
 	triggerCatalog(pt, benv)
 	launch.PerformanceIndexesCreated(pt, benv)
+	if !t.Failed() {
+		// RB-2's dated proof that point-in-time recovery works (the branch is deleted in cleanup)
+		note, err := drill.Record(cfg, drill.Result{Row: "RB-2", At: time.Now(), Target: string(cfg.Target), Run: env.Tag(),
+			Result: fmt.Sprintf("branch restored to %s in %s, row counts and database checks passed, deleted", at.Format(time.RFC3339), ttr.Round(time.Millisecond))})
+		if err != nil {
+			t.Errorf("WK-4: restore passed but the RB-2 drill result could not be recorded: %v", err)
+		} else {
+			check.Evidence(t, "rb2_drill", note)
+		}
+	}
 }
 
 // triggerCatalog is DB-2's catalog half (read-only; the behavioural proof

@@ -3,14 +3,18 @@
 package smoke_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -233,6 +237,53 @@ func TestSelfSMK4(t *testing.T) {
 	})
 }
 
+// detailedEdited puts a front before the API that edits the JSON body of
+// GET /health/detailed (a fault the stand-in has no knob for).
+func detailedEdited(t *testing.T, env *target.Env, edit func(body map[string]any)) *target.Env {
+	t.Helper()
+	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Request.URL.Path != "/health/detailed" || r.StatusCode != http.StatusOK {
+			return nil
+		}
+		raw, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return err
+		}
+		var body map[string]any
+		if json.Unmarshal(raw, &body) == nil {
+			edit(body)
+			raw, _ = json.Marshal(body)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		r.ContentLength = int64(len(raw))
+		r.Header.Set("Content-Length", strconv.Itoa(len(raw)))
+		return nil
+	}
+	front := httptest.NewServer(rp)
+	t.Cleanup(front.Close)
+	return env.MustWith(map[string]string{config.BaseURL: front.URL})
+}
+
+func TestSelfSMK4MissingBreaker(t *testing.T) {
+	_, env := harness.World(t)
+	bad := detailedEdited(t, env, func(b map[string]any) {
+		if cb, ok := b["circuitBreakers"].(map[string]any); ok {
+			delete(cb, "twilio")
+		}
+	})
+	checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, bad) }, "circuitBreakers lacks twilio")
+	t.Run("fault=API unreachable", func(t *testing.T) {
+		down := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.ClosedPort(t)})
+		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, down) }, "SMK-4")
+	})
+}
+
 func TestSelfSMK5(t *testing.T) {
 	_, env := harness.World(t)
 	checktest.MustPass(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, env) })
@@ -317,4 +368,64 @@ func TestSelfSMKBadInput(t *testing.T) {
 			checktest.MustFail(t, 30*time.Second, func(ct check.T) { fn(ct, live) }, "live config incomplete for production", config.BaseURL)
 		})
 	}
+}
+
+// webhookFront puts a front before the API that hands each POST
+// /webhooks/stripe (numbered from 1) to edit after the API answered.
+func webhookFront(t *testing.T, env *target.Env, edit func(n int64, r *http.Response)) *target.Env {
+	t.Helper()
+	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Request.Method == http.MethodPost && r.Request.URL.Path == "/webhooks/stripe" {
+			edit(n.Add(1), r)
+		}
+		return nil
+	}
+	front := httptest.NewServer(rp)
+	t.Cleanup(front.Close)
+	return env.MustWith(map[string]string{config.BaseURL: front.URL})
+}
+
+func replaceBody(r *http.Response, status int, body string) {
+	r.Body.Close()
+	r.StatusCode, r.Status = status, fmt.Sprintf("%d %s", status, http.StatusText(status))
+	r.Body = io.NopCloser(strings.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	r.Header.Set("Content-Type", "application/json")
+}
+
+func TestSelfSMK5Acknowledgement(t *testing.T) {
+	_, env := harness.World(t)
+	t.Run("fault=200 without received:true", func(t *testing.T) {
+		bad := webhookFront(t, env, func(n int64, r *http.Response) {
+			if n == 1 {
+				replaceBody(r, http.StatusOK, `{"received":false}`)
+			}
+		})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, bad) }, "POST /webhooks/stripe = 200 with", "want received:true")
+	})
+	t.Run("fault=replay answered 500", func(t *testing.T) {
+		bad := webhookFront(t, env, func(n int64, r *http.Response) {
+			if n == 2 {
+				replaceBody(r, http.StatusInternalServerError, `{"error":"duplicate key value violates unique constraint"}`)
+			}
+		})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, bad) }, "replayed POST /webhooks/stripe = 500, want 200")
+	})
+	t.Run("fault=API down", func(t *testing.T) {
+		down := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.ClosedPort(t)})
+		checktest.MustFail(t, 60*time.Second, func(ct check.T) { smoke.StripeWebhookProcesses(ct, down) }, "SMK-5")
+	})
+}
+
+func TestSelfSMK3WithoutTheInternalKey(t *testing.T) {
+	_, env := harness.World(t)
+	bad := env.MustWith(map[string]string{config.InternalAPIKey: ""})
+	checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.ReadinessDBLatency(ct, bad) }, config.InternalAPIKey+" not set")
 }

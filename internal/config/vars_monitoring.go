@@ -24,6 +24,8 @@ const (
 	SlackAlertsChannel  = "SLACK_ALERTS_CHANNEL"
 	AlertDrill          = "HUSTLEXP_ALERT_DRILL"
 	DrillDeadline       = "HUSTLEXP_DRILL_DEADLINE"
+	DrillRecord         = "HUSTLEXP_DRILL_RECORD"
+	DrillMaxAge         = "HUSTLEXP_DRILL_MAX_AGE"
 	SentryDSN           = "SENTRY_DSN"
 	SentryEventsMin     = "HUSTLEXP_SENTRY_MIN_EVENTS_24H"
 	LogQueryURL         = "HUSTLEXP_LOG_QUERY_URL"
@@ -75,6 +77,10 @@ func init() {
 			Doc: "Opt-in: run the alert drills (PagerDuty trigger+resolve, Slack post+delete, Sentry test event). Never runs unless set."},
 		Var{Name: DrillDeadline, Kind: KindDuration, Default: "60s", Group: "Monitoring",
 			Doc: "How long a drill waits for its incident, message or event to show up."},
+		Var{Name: DrillRecord, Kind: KindPath, Group: "Monitoring",
+			Doc: "JSON-lines file of dated drill results (MON-3, MON-4, RB-2, RB-4): a passing drill appends one; a run without a drill accepts one no older than HUSTLEXP_DRILL_MAX_AGE (shown with its date), else the row is unverified."},
+		Var{Name: DrillMaxAge, Kind: KindDuration, Default: "168h", Group: "Monitoring",
+			Doc: "Oldest drill result (HUSTLEXP_DRILL_RECORD) that still proves delivery / switch-over / restore: 7 days."},
 		Var{Name: SentryDSN, Kind: KindSecret, Group: "Monitoring",
 			Doc: "DSN of the production Sentry project; only the opt-in MON-5 drill sends to it."},
 		Var{Name: SentryEventsMin, Kind: KindInt, Default: "1", Group: "Monitoring",
