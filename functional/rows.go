@@ -15,7 +15,7 @@ var flowNeeds = []string{config.BaseURL, config.DatabaseURL, config.StripeSecret
 
 // flowOptional are read when set: fixed test-user credentials, the internal
 // API key the client sends where the API accepts it.
-var flowOptional = []string{config.FunPosterEmail, config.FunPosterPassword, config.InternalAPIKey}
+var flowOptional = []string{config.FunPosterEmail, config.FunPosterPassword, config.InternalAPIKey, config.FirebaseAuthEmulatorHost}
 
 // Rows declares the functional rows in the contract's flow order (FUN-5
 // creates the PaymentIntent before FUN-4 funds it; funding precedes

@@ -12,7 +12,7 @@ import (
 // really read.
 var Rows = []check.Row{
 	{ID: "INF-1", Test: "TestInfrastructureRailwayProductionConfigured", Check: RailwayProductionConfigured,
-		Needs: append([]string{config.BaseURL}, railwayVars...)},
+		Needs: append([]string{config.BaseURL}, railwayVars...), Optional: []string{config.InternalAPIKey, config.StripeSecretKey}},
 	{ID: "INF-2", Test: "TestInfrastructureNeonProvisioned", Check: NeonProvisioned,
 		Needs: []string{config.DatabaseURL, config.NeonAPIKey, config.NeonAPIURL, config.NeonProjectID}},
 	{ID: "INF-3", Test: "TestInfrastructureUpstashProvisioned", Check: UpstashProvisioned,
@@ -24,7 +24,7 @@ var Rows = []check.Row{
 	{ID: "INF-6", Test: "TestInfrastructureDNSPropagated", Check: DNSPropagated,
 		Needs: append([]string{apiHostVar}, cloudflareVars...)},
 	{ID: "SEC-1", Test: "TestSecuritySecretsNoPlaceholders", Check: SecretsNoPlaceholders,
-		Needs: append([]string{config.BaseURL, config.InternalAPIKey}, railwayVars...)},
+		Needs: append([]string{config.BaseURL, config.InternalAPIKey}, railwayVars...), Optional: []string{config.StripeSecretKey}},
 	{ID: "SEC-2", Test: "TestSecurityValidateConfigOnStartup", Check: ValidateConfigOnStartup,
 		Needs: append([]string{check.AnyOf(config.ServerFile, config.RepoDir)}, railwayVars...)},
 	{ID: "SEC-3", Test: "TestSecurityStripeWebhookRegistered", Check: StripeWebhookRegistered,
@@ -38,7 +38,7 @@ var Rows = []check.Row{
 	{ID: "SEC-7", Test: "TestSecurityCORSProductionOnly", Check: CORSProductionOnly,
 		Needs: []string{config.BaseURL}, Optional: []string{config.InternalAPIKey}},
 	{ID: "SEC-8", Test: "TestSecurityHealthHidesEnvironment", Check: HealthHidesEnvironment,
-		Needs: []string{config.BaseURL}, Optional: []string{config.InternalAPIKey}},
+		Needs: []string{config.BaseURL}, Optional: []string{config.InternalAPIKey, config.HealthAllowedFields}},
 	{ID: "DB-1", Test: "TestDatabaseMigrationsApplied", Check: MigrationsApplied,
 		Needs: []string{check.AnyOf(config.ExpectedMigrations, config.RepoDir), config.DatabaseURL}},
 	{ID: "DB-2", Test: "TestDatabaseInvariantTriggersActive", Check: InvariantTriggersActive,
