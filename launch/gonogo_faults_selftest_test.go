@@ -95,7 +95,7 @@ func TestSelfGNGDetailedShapes(t *testing.T) {
 	})
 	t.Run("fault=GNG-5 no pool object", func(t *testing.T) {
 		bad := detailedFront(t, env, func(b map[string]any) { delete(b, "pool") })
-		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, bad) }, "has no pool object")
+		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, bad) }, "pool.totalConnections is absent")
 	})
 	t.Run("fault=GNG-4 replicas never reached", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.Replicas: "7"})

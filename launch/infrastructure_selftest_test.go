@@ -74,7 +74,7 @@ func TestSelfINF1RailwayProduction(t *testing.T) {
 		}
 	})
 	t.Run("fault=live run with neither Railway token", func(t *testing.T) {
-		live := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.RailwayToken: "", config.RailwayAPIToken: ""})
+		live := env.MustWith(map[string]string{config.HustlexpTarget: "staging", config.RailwayToken: "", config.RailwayAPIToken: ""})
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, live) }, config.RailwayToken, config.RailwayAPIToken)
 	})
 	t.Run("fault=garbage body", func(t *testing.T) {

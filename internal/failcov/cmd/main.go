@@ -111,6 +111,9 @@ func run(args []string) int {
 			fmt.Printf("  %-36s %s/%s\n", row[0], row[1], row[2])
 		}
 	}
+	for _, w := range r.Warnings {
+		fmt.Fprintln(os.Stderr, "failcov: warning: "+w)
+	}
 	if !r.OK() {
 		fmt.Fprintln(os.Stderr, "failcov: FAIL")
 		for _, e := range r.Errors {
