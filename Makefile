@@ -26,7 +26,7 @@ setup-rehearse:
 
 # Failure coverage (README "Failure coverage"): the phase packages' self-tests run once, with coverage of
 # their check code; internal/failcov then lists every failure statement no self-test executed.
-PHASE_PKGS    := ./launch ./smoke ./functional ./postlaunch
+PHASE_PKGS    := ./launch ./smoke ./functional ./postlaunch ./internal/dbcheck
 FAILCOV_OUT   := $(REPORTS)/failcov.out
 FAILCOV_FLOOR ?= 60
 FAILCOV       := $(GO) run ./internal/failcov/cmd -profile $(FAILCOV_OUT) -floor $(FAILCOV_FLOOR)

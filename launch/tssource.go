@@ -7,71 +7,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/hustlexp/launchcheck/internal/tssource"
 )
-
-// stripComments removes // and /* */ comments outside string literals.
-func stripComments(s string) string {
-	var b strings.Builder
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if quote != 0 {
-			b.WriteByte(c)
-			if c == '\\' && i+1 < len(s) {
-				i++
-				b.WriteByte(s[i])
-			} else if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		switch {
-		case c == '"' || c == '\'' || c == '`':
-			quote = c
-			b.WriteByte(c)
-		case c == '/' && i+1 < len(s) && s[i+1] == '/':
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-			b.WriteByte('\n')
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return b.String()
-			}
-			i += end + 3
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// blankStrings replaces the contents of string literals with spaces (same
-// length), so identifiers inside strings are not taken for calls.
-func blankStrings(s string) string {
-	b := []byte(s)
-	var quote byte
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if quote != 0 {
-			switch {
-			case c == '\\' && i+1 < len(b):
-				b[i], b[i+1] = ' ', ' '
-				i++
-			case c == quote:
-				quote = 0
-			case c != '\n':
-				b[i] = ' '
-			}
-			continue
-		}
-		if c == '"' || c == '\'' || c == '`' {
-			quote = c
-		}
-	}
-	return string(b)
-}
 
 // tsFile is one parsed TypeScript/JavaScript source of the start path.
 type tsFile struct {
@@ -130,8 +68,8 @@ func parseTSFile(path string) (*tsFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &tsFile{path: path, code: stripComments(string(b)), imports: map[string]tsBind{}, nsImps: map[string]string{}}
-	f.blank = blankStrings(f.code)
+	f := &tsFile{path: path, code: tssource.StripComments(string(b)), imports: map[string]tsBind{}, nsImps: map[string]string{}}
+	f.blank = tssource.BlankStrings(f.code)
 	bind := func(clause, file string) {
 		clause = strings.TrimSpace(clause)
 		if i := strings.Index(clause, "{"); i >= 0 {

@@ -12,11 +12,11 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"github.com/hustlexp/launchcheck/internal/drill"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/pg"
 	"github.com/hustlexp/launchcheck/internal/target"
-	"github.com/hustlexp/launchcheck/launch"
 )
 
 // prefixT prefixes every failure of a reused check (the Database section's
@@ -191,9 +191,9 @@ func RestoreWorks(t check.T, env *target.Env) {
 		t.Fatalf("WK-4: %v", err)
 	}
 	pt := prefixT{t, "restored branch: "}
-	launch.MigrationsApplied(pt, benv)
+	dbcheck.MigrationsApplied(pt, benv)
 	triggerCatalog(pt, benv)
-	launch.PerformanceIndexesCreated(pt, benv)
+	dbcheck.PerformanceIndexesCreated(pt, benv)
 	if !t.Failed() {
 		// RB-2's dated proof that point-in-time recovery works (the branch is deleted in cleanup)
 		note, err := drill.Record(cfg, drill.Result{Row: "RB-2", At: time.Now(), Target: string(cfg.Target), Run: env.Tag(),
@@ -211,8 +211,8 @@ func RestoreWorks(t check.T, env *target.Env) {
 func triggerCatalog(t check.T, env *target.Env) {
 	t.Helper()
 	ctx := check.Ctx(t, env.Cfg)
-	names := make([]string, len(launch.InvariantTriggers))
-	for i, tr := range launch.InvariantTriggers {
+	names := make([]string, len(dbcheck.InvariantTriggers))
+	for i, tr := range dbcheck.InvariantTriggers {
 		names[i] = tr.Name
 	}
 	enabled := map[string]bool{}

@@ -45,6 +45,12 @@ var checkFuncs = map[string]int{"Unverified": 1, "NotConfigured": 2}
 
 const checkImport = "/internal/check"
 
+// PhasePackages are the package directories holding check code, the gate's
+// default (cmd -pkgs); the Makefile's PHASE_PKGS names the same directories
+// (TestPhasePackagesMatchTheMakefile). internal/dbcheck holds the Database
+// checks launch and postlaunch share.
+var PhasePackages = []string{"launch", "smoke", "functional", "postlaunch", "internal/dbcheck"}
+
 // Find parses the non-test Go files of each package directory (relative to
 // root, e.g. "launch") and returns every failure statement, sorted by file and line.
 func Find(root string, pkgDirs []string) ([]Stmt, error) {

@@ -31,7 +31,7 @@ func run(args []string) int {
 	backlog := fl.String("backlog", "internal/failcov/backlog.txt", "backlog file (same format): statements not yet proven, tolerated until covered; it may only shrink")
 	writeBacklog := fl.Bool("write-backlog", false, "rewrite the backlog file with every uncovered statement that is not exempt (only to start it; it may only shrink afterwards)")
 	floor := fl.Float64("floor", 0, "lowest acceptable failure coverage in percent")
-	pkgs := fl.String("pkgs", "launch,smoke,functional,postlaunch", "comma-separated package directories holding check code")
+	pkgs := fl.String("pkgs", strings.Join(failcov.PhasePackages, ","), "comma-separated package directories holding check code")
 	root := fl.String("root", ".", "module root")
 	byFile := fl.Bool("by-file", false, "also print covered/total per file")
 	summary := fl.Bool("summary", false, "print only the summary line and what fails the gate (make test); without it every uncovered statement is listed (make failcov)")

@@ -1,6 +1,6 @@
 //go:build !prelaunch && !t0 && !day1 && !week1
 
-package launch
+package dbcheck
 
 import (
 	"os"
