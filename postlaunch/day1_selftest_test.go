@@ -60,13 +60,13 @@ func TestSelfDAY2NoEscrowDrift(t *testing.T) {
 			l.fault(t, fmt.Sprintf("UPDATE escrows SET stripe_payment_intent_id = NULL WHERE id = '%s'", l.seeded.First("FUNDED").ID))
 		}, nil, []string{postlaunch.DriftNoPaymentIntent}},
 		{"stripe event failed", func(t *testing.T, l *ledger) {
-			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, result, error_message) VALUES ('evt_fault_failed', 'transfer.created', 'failed', 'net payout mismatch')")
+			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, created, payload_json, result, error_message) VALUES ('evt_fault_failed', 'transfer.created', now(), '{\"id\":\"evt_fault_failed\"}', 'failed', 'net payout mismatch')")
 		}, nil, []string{postlaunch.DriftStripeEventFailed, "evt_fault_failed"}},
 		{"stripe event stuck in processing", func(t *testing.T, l *ledger) {
-			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, result, claimed_at) VALUES ('evt_fault_stuck', 'payment_intent.succeeded', 'processing', now() - interval '30 minutes')")
+			l.fault(t, "INSERT INTO stripe_events(stripe_event_id, type, created, payload_json, result, claimed_at) VALUES ('evt_fault_stuck', 'payment_intent.succeeded', now() - interval '31 minutes', '{\"id\":\"evt_fault_stuck\"}', 'processing', now() - interval '30 minutes')")
 		}, nil, []string{postlaunch.DriftStripeEventStuck, "evt_fault_stuck"}},
 		{"outbox backlog", func(t *testing.T, l *ledger) {
-			l.fault(t, "INSERT INTO outbox_events(event_type, aggregate_type, queue_name, status, created_at) VALUES ('escrow.release_requested', 'escrow', 'critical_payments', 'pending', now() - interval '2 hours')")
+			l.fault(t, "INSERT INTO outbox_events(event_type, aggregate_type, aggregate_id, idempotency_key, queue_name, status, created_at) VALUES ('escrow.release_requested', 'escrow', gen_random_uuid(), 'escrow.release_requested:fault', 'critical_payments', 'pending', now() - interval '2 hours')")
 		}, nil, []string{postlaunch.DriftOutboxBacklog, "escrow.release_requested"}},
 		{"PI requires_payment_method for a FUNDED escrow", func(t *testing.T, l *ledger) {
 			if err := l.fake.SetPaymentIntentStatus(l.seeded.First("FUNDED").PI, "requires_payment_method"); err != nil {

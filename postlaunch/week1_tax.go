@@ -67,28 +67,16 @@ func ThresholdFor(ts []Threshold1099K, year int) (int64, error) {
 
 // TaxCounts are the aggregate WK-3 observations (no names, no emails).
 type TaxCounts struct {
-	Workers, At80, At90, At100, At100NoForm int64
-	FormSource                              string // "users.w9_on_file", "tax_forms", or "" (schema holds none)
+	Workers, At80, At90, At100 int64
 }
 
 // TaxThresholdCounts runs the threshold SQL: gross escrows.amount of RELEASED
 // escrows per worker in the calendar year (released_at), against cents.
+// The real backend's schema records no tax form (users has no W-9 column,
+// tax_forms does not exist: captures 44/45), so there is no per-worker
+// "form on file" count.
 func TaxThresholdCounts(ctx context.Context, tx pgx.Tx, year int, cents int64) (TaxCounts, error) {
 	var c TaxCounts
-	var hasW9, hasForms bool
-	err := tx.QueryRow(ctx, `SELECT
-		EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'users' AND column_name = 'w9_on_file'),
-		EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'tax_forms' AND column_name = 'user_id')`).Scan(&hasW9, &hasForms)
-	if err != nil {
-		return c, fmt.Errorf("inspect schema for tax forms: %w", err)
-	}
-	noForm := "false"
-	switch {
-	case hasW9:
-		c.FormSource, noForm = "users.w9_on_file", "NOT coalesce(u.w9_on_file, false)"
-	case hasForms:
-		c.FormSource, noForm = "tax_forms", "NOT EXISTS (SELECT 1 FROM tax_forms f WHERE f.user_id = g.worker_id)"
-	}
 	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	q := `WITH g AS (
 		SELECT t.worker_id, sum(e.amount)::bigint AS gross
@@ -98,10 +86,9 @@ func TaxThresholdCounts(ctx context.Context, tx pgx.Tx, year int, cents int64) (
 	SELECT count(*),
 	       count(*) FILTER (WHERE gross * 10 >= $3::bigint * 8),
 	       count(*) FILTER (WHERE gross * 10 >= $3::bigint * 9),
-	       count(*) FILTER (WHERE gross >= $3::bigint),
-	       count(*) FILTER (WHERE gross >= $3::bigint AND ` + noForm + `)
-	FROM g LEFT JOIN users u ON u.id = g.worker_id`
-	err = tx.QueryRow(ctx, q, start, start.AddDate(1, 0, 0), cents).Scan(&c.Workers, &c.At80, &c.At90, &c.At100, &c.At100NoForm)
+	       count(*) FILTER (WHERE gross >= $3::bigint)
+	FROM g`
+	err := tx.QueryRow(ctx, q, start, start.AddDate(1, 0, 0), cents).Scan(&c.Workers, &c.At80, &c.At90, &c.At100)
 	if err != nil {
 		return c, fmt.Errorf("1099-K threshold query for %d: %w", year, err)
 	}
@@ -114,8 +101,8 @@ func TaxThresholdCounts(ctx context.Context, tx pgx.Tx, year int, cents int64) (
 // repeatable job in its Redis), an alert rule loaded in Prometheus, a metric
 // the backend emits, or a tax table it writes. Nothing monitoring → FAIL;
 // a source that cannot be looked at → unverified, never pass. The suite's own
-// threshold arithmetic is evidence only (and workers over the threshold
-// without a tax form, where the schema records one, fail).
+// threshold arithmetic is evidence only (and, since the backend's schema
+// records no tax form, workers over the threshold make the row unverified).
 func TaxThresholdMonitoring(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.DatabaseURL)
@@ -171,7 +158,7 @@ func TaxThresholdMonitoring(t check.T, env *target.Env) {
 
 	code := taxSource(cfg.Get(config.RepoDir))
 	check.Evidence(t, "backend_code", code)
-	taxThresholdEvidence(t, env)
+	over := taxThresholdEvidence(t, env)
 
 	switch {
 	case len(active) > 0:
@@ -182,6 +169,14 @@ func TaxThresholdMonitoring(t check.T, env *target.Env) {
 	default:
 		t.Errorf("no 1099-K threshold monitoring is active in the deployment: no tax table written (tax_filings, tax_forms absent), no scheduled job, no alert rule and no metric about 1099-K thresholds (looked at %s); backend code: %s — add the threshold job and alert (ops/compliance/1099-threshold-tracking.md Phase 2)",
 			strings.Join(seen, ", "), code)
+	}
+	// After the monitoring verdict, so it never softens a FAIL.
+	if over != "" {
+		if t.Failed() {
+			check.Evidence(t, "over_threshold", over)
+		} else {
+			check.Unverified(t, "%s", over)
+		}
 	}
 }
 
@@ -383,8 +378,11 @@ func taxSource(repo string) string {
 }
 
 // taxThresholdEvidence: the workers at 80/90/100 % of this year's 1099-K
-// threshold, as evidence; workers over it without a tax form fail.
-func taxThresholdEvidence(t check.T, env *target.Env) {
+// threshold, as evidence; workers over it are unverified (no tax form is
+// recorded anywhere in the backend's schema, so W-9 presence cannot be seen).
+// It returns the over-threshold message ("" when no worker is over), for
+// the caller to judge after the monitoring verdict.
+func taxThresholdEvidence(t check.T, env *target.Env) string {
 	t.Helper()
 	cfg := env.Cfg
 	ts, err := ParseThresholds(cfg.List(config.Thresholds1099K))
@@ -418,15 +416,15 @@ func taxThresholdEvidence(t check.T, env *target.Env) {
 	check.Evidence(t, "workers_ge_100pct", c.At100)
 	check.Evidence(t, "query_time", time.Since(start).Round(time.Millisecond))
 	check.Series(t, "workers_by_threshold", "workers", []string{"≥80%", "≥90%", "≥100%"}, []float64{float64(c.At80), float64(c.At90), float64(c.At100)})
-	if c.FormSource == "" {
-		check.Evidence(t, "tax_forms", "schema records no tax form (no users.w9_on_file, no tax_forms.user_id): W-9 presence not checkable")
-		return
+	// The backend's schema records no tax form (no W-9 column on users, no
+	// tax_forms table: captures 44/45), so a worker over the threshold cannot
+	// be shown to have a W-9 on file: unverified, never a pass.
+	check.Evidence(t, "tax_forms", "backend schema records no tax form (users has no W-9 column, no tax_forms table): W-9 presence not checkable")
+	if c.At100 > 0 {
+		return fmt.Sprintf("%d of %d paid workers are at or over the $%s 1099-K threshold for %d and the backend records no tax form, so no tax form on file cannot be ruled out: W-9 presence not checkable (contract §12.3)",
+			c.At100, c.Workers, dollars(cents), year)
 	}
-	check.Evidence(t, "workers_ge_100pct_without_form", c.At100NoForm)
-	if c.At100NoForm > 0 {
-		t.Errorf("%d of %d workers at or over the $%s 1099-K threshold for %d have no tax form on file (%s): collect W-9s and hold their payouts (contract §12.3)",
-			c.At100NoForm, c.At100, dollars(cents), year, c.FormSource)
-	}
+	return ""
 }
 
 func noneIfEmpty(s []string) string {

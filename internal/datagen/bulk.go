@@ -60,10 +60,10 @@ func Bulk(ctx context.Context, conn *pgx.Conn, o BulkOptions) error {
 	span := o.Span.Seconds()
 	stmts := []string{
 		"SET session_replication_role = replica",
-		fmt.Sprintf(`INSERT INTO users(id, email, full_name, default_mode, stripe_connect_id, payouts_enabled, w9_on_file)
+		fmt.Sprintf(`INSERT INTO users(id, email, full_name, default_mode, stripe_connect_id, payouts_enabled)
 			SELECT md5('bulk-user-' || g)::uuid, 'bulk-' || g || '@bulk.test', 'Bulk User ' || g,
 			       CASE WHEN g %% 2 = 0 THEN 'worker' ELSE 'poster' END,
-			       CASE WHEN g %% 2 = 0 THEN 'acct_bulk' || g END, g %% 2 = 0, g %% 4 = 0
+			       CASE WHEN g %% 2 = 0 THEN 'acct_bulk' || g END, g %% 2 = 0
 			FROM generate_series(1, %d) g`, o.Users),
 		fmt.Sprintf(`CREATE TEMP TABLE bulk_g AS
 			SELECT g,
@@ -177,12 +177,12 @@ func BulkStripe(f *stripefake.Fake, o BulkOptions, from time.Time) (int, error) 
 }
 
 // Earner inserts a worker whose RELEASED escrows in year sum to cents gross
-// (split over escrows of at most 50 000 cents), with or without a W-9, and
-// returns the worker's id.
-func Earner(ctx context.Context, conn *pgx.Conn, label string, cents int64, year int, w9 bool) (string, error) {
+// (split over escrows of at most 50 000 cents) and returns the worker's id.
+// (The real users table has no W-9 column: capture 44.)
+func Earner(ctx context.Context, conn *pgx.Conn, label string, cents int64, year int) (string, error) {
 	worker, poster := UUID(label+"-worker"), UUID(label+"-poster")
-	_, err := conn.Exec(ctx, `INSERT INTO users(id, email, full_name, w9_on_file) VALUES ($1, $2, 'Earner', $3), ($4, $5, 'Poster', false)`,
-		worker, label+"-w@earner.test", w9, poster, label+"-p@earner.test")
+	_, err := conn.Exec(ctx, `INSERT INTO users(id, email, full_name) VALUES ($1, $2, 'Earner'), ($3, $4, 'Poster')`,
+		worker, label+"-w@earner.test", poster, label+"-p@earner.test")
 	if err != nil {
 		return "", fmt.Errorf("datagen.Earner: %w", err)
 	}

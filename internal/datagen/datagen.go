@@ -146,11 +146,12 @@ func Seed(ctx context.Context, conn *pgx.Conn, f *stripefake.Fake, n int) (*Seed
 		}
 	}
 	mk("RELEASED", now.Add(-72*time.Hour)) // outside the window
-	add(`INSERT INTO stripe_events(stripe_event_id, type, created, claimed_at, processed_at, result)
-		SELECT 'evt_seed_' || g, 'payment_intent.succeeded', now() - interval '1 hour', now() - interval '59 minutes', now() - interval '59 minutes', 'success'
+	add(`INSERT INTO stripe_events(stripe_event_id, type, created, payload_json, claimed_at, processed_at, result)
+		SELECT 'evt_seed_' || g, 'payment_intent.succeeded', now() - interval '1 hour',
+		       jsonb_build_object('id', 'evt_seed_' || g, 'object', 'event', 'type', 'payment_intent.succeeded'), now() - interval '59 minutes', now() - interval '59 minutes', 'success'
 		FROM generate_series(1, %d) g`, 4*n)
 	add(`INSERT INTO outbox_events(event_type, aggregate_type, aggregate_id, idempotency_key, queue_name, status, created_at, processed_at)
-		SELECT 'stripe.event_received', 'stripe_event', 'evt_seed_' || g, 'stripe.event_received:evt_seed_' || g, 'critical_payments', 'processed',
+		SELECT 'stripe.event_received', 'stripe_event', md5('evt_seed_' || g)::uuid, 'stripe.event_received:evt_seed_' || g, 'critical_payments', 'processed',
 		       now() - interval '1 hour', now() - interval '59 minutes'
 		FROM generate_series(1, %d) g`, 4*n)
 	if _, err := conn.Exec(ctx, strings.Join(stmts, ";\n")); err != nil {

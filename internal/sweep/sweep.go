@@ -113,8 +113,8 @@ func pattern(o Options) string {
 }
 
 // clause is one way a row can show it belongs to a run; it is used only
-// when the table has every column it names (the real schema and the
-// rehearsal's differ: task_applications.hustler_id vs worker_id, …).
+// when the table has every column it names (older schemas differ from the
+// real one: task_applications.worker_id instead of hustler_id, …).
 type clause struct {
 	cols []string
 	sql  string
@@ -133,7 +133,8 @@ var tagged = []struct {
 	{"stripe_events", []clause{{[]string{"stripe_event_id"}, "stripe_event_id::text LIKE $1"}, {[]string{"payload_json"}, "payload_json::text LIKE $1"}}},
 	{"processed_stripe_events", []clause{{[]string{"event_id"}, "event_id::text LIKE $1"}, {[]string{"object_id"}, "object_id::text LIKE $1"}}},
 	{"outbox_events", []clause{{[]string{"idempotency_key"}, "idempotency_key::text LIKE $1"}, {[]string{"aggregate_id"}, "aggregate_id::text LIKE $1"},
-		{[]string{"payload"}, "payload::text LIKE $1"}, {[]string{"aggregate_id"}, "aggregate_id::text IN (SELECT id::text FROM _lc_tasks)"}}},
+		{[]string{"payload"}, "payload::text LIKE $1"}, {[]string{"aggregate_id"}, "aggregate_id::text IN (SELECT id::text FROM _lc_tasks)"},
+		{[]string{"aggregate_id"}, "aggregate_id::text IN (SELECT e.id::text FROM escrows e WHERE e.task_id IN (SELECT id FROM _lc_tasks))"}}},
 }
 
 // dependants are deleted before the tagged tasks and users they reference

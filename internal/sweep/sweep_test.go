@@ -46,7 +46,7 @@ func TestSweepDatabase(t *testing.T) {
 	if _, err := conn.Exec(ctx, `INSERT INTO users(email, full_name) VALUES ($1||'-poster@example.test', 'running now'), ('alice@example.com', 'a real user')`, recent); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `INSERT INTO stripe_events(stripe_event_id, type, created_at) VALUES ('evt_'||$1||'_x', 'payment_intent.succeeded', now() - interval '48 hours')`, old); err != nil {
+	if _, err := conn.Exec(ctx, `INSERT INTO stripe_events(stripe_event_id, type, created, payload_json, created_at) VALUES ('evt_'||$1||'_x', 'payment_intent.succeeded', now() - interval '48 hours', '{}', now() - interval '48 hours')`, old); err != nil {
 		t.Fatal(err)
 	}
 
@@ -121,7 +121,8 @@ func TestSweepStripe(t *testing.T) {
 	}
 }
 
-// TestSweepRealSchema: the real backend's shapes (captures 44):
+// TestSweepRealSchema: the real backend's shapes (captures 44, which the
+// rehearsal schema now has):
 // outbox_events.aggregate_id is uuid (coalesce(aggregate_id,”) aborted the
 // old sweep), task_applications has hustler_id, task_matching_scores (not
 // matching_scores), plus a table the sweeper does not know with a foreign key
@@ -142,14 +143,6 @@ func TestSweepRealSchema(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, `
-		DO $$ BEGIN
-		  IF (SELECT data_type FROM information_schema.columns WHERE table_name = 'outbox_events' AND column_name = 'aggregate_id') <> 'uuid' THEN
-		    ALTER TABLE outbox_events ALTER COLUMN aggregate_id TYPE uuid USING aggregate_id::uuid;
-		  END IF;
-		  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'task_applications' AND column_name = 'worker_id') THEN
-		    ALTER TABLE task_applications RENAME COLUMN worker_id TO hustler_id;
-		  END IF;
-		END $$;
 		CREATE TABLE user_trust_events (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id), created_at timestamptz NOT NULL DEFAULT now());
 		CREATE TABLE trust_event_notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_id uuid NOT NULL REFERENCES user_trust_events(id), user_id uuid REFERENCES users(id));`)
 	if err != nil {
