@@ -3,6 +3,7 @@ package launch
 import (
 	"errors"
 	"fmt"
+	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"net/url"
 	"strings"
 	"time"
@@ -86,13 +87,8 @@ func RailwayRollbackReady(t check.T, env *target.Env) {
 // branch was created.
 func NeonPITRReady(t check.T, env *target.Env) {
 	t.Helper()
-	check.Need(t, env.Cfg, config.NeonAPIKey, config.NeonProjectID)
-	ctx := check.Ctx(t, env.Cfg)
-	c := NeonClient(env)
-	p, err := c.Project(ctx, env.Cfg.Get(config.NeonProjectID))
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
+	p := dbcheck.NeonProject(t, env)
+	ctx, c := check.Ctx(t, env.Cfg), NeonClient(env)
 	window := p.Retention()
 	minDays := env.Cfg.Int(config.MinPITRDays)
 	now := time.Now().UTC()
