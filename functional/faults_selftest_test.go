@@ -3,15 +3,8 @@
 package functional
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
-	"strconv"
 	"testing"
 
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -27,33 +20,9 @@ import (
 // holds, as when the release code passes the wrong escrow or account.
 func stripeSeenAs(t *testing.T, env *target.Env, re *regexp.Regexp, edit func(obj map[string]any)) *target.Env {
 	t.Helper()
-	u, err := url.Parse(env.Cfg.Get(config.StripeAPIBase))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.ModifyResponse = func(r *http.Response) error {
-		if r.Request.Method != http.MethodGet || !re.MatchString(r.Request.URL.Path) || r.StatusCode != http.StatusOK {
-			return nil
-		}
-		body, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return err
-		}
-		var obj map[string]any
-		if json.Unmarshal(body, &obj) == nil {
-			edit(obj)
-			body, _ = json.Marshal(obj)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		return nil
-	}
-	front := httptest.NewServer(rp)
-	t.Cleanup(front.Close)
-	return env.MustWith(map[string]string{config.StripeAPIBase: front.URL})
+	return checktest.JSONFront(t, env, config.StripeAPIBase, func(r *http.Request) bool {
+		return r.Method == http.MethodGet && re.MatchString(r.URL.Path)
+	}, edit)
 }
 
 var transferPath = regexp.MustCompile(`^/v1/transfers/tr_[^/]+$`)

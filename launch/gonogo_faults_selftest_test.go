@@ -3,14 +3,7 @@
 package launch_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"strconv"
 	"testing"
 	"time"
 
@@ -58,33 +51,7 @@ func TestSelfGNGMetricShapes(t *testing.T) {
 // detailedFront edits the JSON of GET /health/detailed on its way back.
 func detailedFront(t *testing.T, env *target.Env, edit func(map[string]any)) *target.Env {
 	t.Helper()
-	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.ModifyResponse = func(r *http.Response) error {
-		if r.Request.URL.Path != "/health/detailed" || r.StatusCode != http.StatusOK {
-			return nil
-		}
-		raw, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return err
-		}
-		var body map[string]any
-		if json.Unmarshal(raw, &body) == nil {
-			edit(body)
-			raw, _ = json.Marshal(body)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(raw))
-		r.ContentLength = int64(len(raw))
-		r.Header.Set("Content-Length", strconv.Itoa(len(raw)))
-		return nil
-	}
-	front := httptest.NewServer(rp)
-	t.Cleanup(front.Close)
-	return env.MustWith(map[string]string{config.BaseURL: front.URL})
+	return checktest.JSONFront(t, env, config.BaseURL, func(r *http.Request) bool { return r.URL.Path == "/health/detailed" }, edit)
 }
 
 func TestSelfGNGDetailedShapes(t *testing.T) {

@@ -3,9 +3,7 @@
 package smoke_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -241,33 +239,7 @@ func TestSelfSMK4(t *testing.T) {
 // GET /health/detailed (a fault the stand-in has no knob for).
 func detailedEdited(t *testing.T, env *target.Env, edit func(body map[string]any)) *target.Env {
 	t.Helper()
-	u, err := url.Parse(env.Cfg.Get(config.BaseURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.ModifyResponse = func(r *http.Response) error {
-		if r.Request.URL.Path != "/health/detailed" || r.StatusCode != http.StatusOK {
-			return nil
-		}
-		raw, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return err
-		}
-		var body map[string]any
-		if json.Unmarshal(raw, &body) == nil {
-			edit(body)
-			raw, _ = json.Marshal(body)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(raw))
-		r.ContentLength = int64(len(raw))
-		r.Header.Set("Content-Length", strconv.Itoa(len(raw)))
-		return nil
-	}
-	front := httptest.NewServer(rp)
-	t.Cleanup(front.Close)
-	return env.MustWith(map[string]string{config.BaseURL: front.URL})
+	return checktest.JSONFront(t, env, config.BaseURL, func(r *http.Request) bool { return r.URL.Path == "/health/detailed" }, edit)
 }
 
 func TestSelfSMK4MissingBreaker(t *testing.T) {
