@@ -1,0 +1,43 @@
+package checktest
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"testing"
+
+	"github.com/hustlexp/launchcheck/internal/target"
+)
+
+// FailFront puts a reverse proxy in front of the service whose base URL is
+// the configuration variable baseVar and returns env aimed at it: a request
+// match accepts is answered with status and body (a provider error on one
+// call, e.g. the second of a row's calls); every other request reaches the
+// service unchanged. match sees the request body (GraphQL operations are
+// told apart by it) and may read it freely: the proxy forwards a copy.
+func FailFront(t testing.TB, env *target.Env, baseVar string, match func(r *http.Request, body []byte) bool, status int, body string) *target.Env {
+	t.Helper()
+	u, err := url.Parse(env.Cfg.Get(baseVar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if match(r, raw) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		r.ContentLength = int64(len(raw))
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	return env.MustWith(map[string]string{baseVar: front.URL})
+}
