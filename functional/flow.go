@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/stripe/stripe-go/v76/client"
-
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
@@ -39,7 +37,7 @@ type Flow struct {
 
 	api     *hxapi.Client
 	fb      *firebaseauth.Client
-	stripe  *client.API
+	stripe  *stripex.API
 	cleanup []func(ctx context.Context) string
 
 	// What the flow created (read after the steps ran).

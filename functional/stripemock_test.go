@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -27,8 +26,7 @@ func TestStripeRequestShapes(t *testing.T) {
 	b := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{URL: stripe.String(base),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxNetworkRetries: stripe.Int64(0),
 		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull}})
-	sc := &client.API{}
-	sc.Init("sk_test_123", &stripe.Backends{API: b, Connect: b, Uploads: b})
+	sc := stripex.NewAPI("sk_test_123", b)
 	const task, poster, escrow, worker = "3f1c…task", "poster-uuid", "escrow-uuid", "worker-uuid"
 	try := func(what string, err error) {
 		t.Helper()

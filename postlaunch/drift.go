@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/hustlexp/launchcheck/internal/stripex"
 )
@@ -268,7 +267,7 @@ type StripeSide struct {
 
 // ListStripe lists PaymentIntents, transfers and refunds created since
 // `from`, 100 per call, with no per-object GETs.
-func ListStripe(ctx context.Context, sc *client.API, counter *stripex.Counter, from time.Time, max int) (*StripeSide, error) {
+func ListStripe(ctx context.Context, sc *stripex.API, counter *stripex.Counter, from time.Time, max int) (*StripeSide, error) {
 	s := &StripeSide{PIs: map[string]*stripe.PaymentIntent{}, Transfers: map[string]*stripe.Transfer{}, Refunds: map[string]*stripe.Refund{}}
 	rng := &stripe.RangeQueryParams{GreaterThanOrEqual: from.Unix()}
 	before := counter.Calls()

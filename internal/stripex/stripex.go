@@ -12,23 +12,58 @@ import (
 	"sync/atomic"
 
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/client"
+	"github.com/stripe/stripe-go/v76/account"
+	"github.com/stripe/stripe-go/v76/balance"
+	"github.com/stripe/stripe-go/v76/customer"
+	"github.com/stripe/stripe-go/v76/paymentintent"
+	"github.com/stripe/stripe-go/v76/refund"
+	"github.com/stripe/stripe-go/v76/transfer"
+	"github.com/stripe/stripe-go/v76/transferreversal"
+	"github.com/stripe/stripe-go/v76/webhookendpoint"
 
 	"github.com/hustlexp/launchcheck/internal/config"
 )
 
+// API is the part of Stripe's API launchcheck calls: one stripe-go resource
+// client per collection, with the field names of stripe-go's umbrella
+// client.API. The umbrella package links every one of stripe-go's ~130
+// resource packages into each test binary; these eight are all the suite
+// uses (issue 14: compile time of the gate).
+type API struct {
+	Accounts          *account.Client
+	Balance           *balance.Client
+	Customers         *customer.Client
+	PaymentIntents    *paymentintent.Client
+	Refunds           *refund.Client
+	Transfers         *transfer.Client
+	TransferReversals *transferreversal.Client
+	WebhookEndpoints  *webhookendpoint.Client
+}
+
+// NewAPI returns the resource clients for key over backend b.
+func NewAPI(key string, b stripe.Backend) *API {
+	return &API{
+		Accounts:          &account.Client{B: b, Key: key},
+		Balance:           &balance.Client{B: b, Key: key},
+		Customers:         &customer.Client{B: b, Key: key},
+		PaymentIntents:    &paymentintent.Client{B: b, Key: key},
+		Refunds:           &refund.Client{B: b, Key: key},
+		Transfers:         &transfer.Client{B: b, Key: key},
+		TransferReversals: &transferreversal.Client{B: b, Key: key},
+		WebhookEndpoints:  &webhookendpoint.Client{B: b, Key: key},
+	}
+}
+
 // New returns a client aimed at STRIPE_API_BASE with a per-call timeout and
 // no automatic retries (a check decides itself whether to wait).
-func New(cfg *config.Config) *client.API {
+func New(cfg *config.Config) *API {
 	b := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
 		URL:               stripe.String(strings.TrimRight(cfg.Get(config.StripeAPIBase), "/")),
 		HTTPClient:        &http.Client{Timeout: cfg.Duration(config.HTTPTimeout)},
 		MaxNetworkRetries: stripe.Int64(0),
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	})
-	sc := &client.API{}
-	sc.Init(cfg.Get(config.StripeSecretKey), &stripe.Backends{API: b, Connect: b, Uploads: b})
-	return sc
+	return NewAPI(cfg.Get(config.StripeSecretKey), b)
 }
 
 // PageSize is Stripe's maximum list limit.
@@ -89,7 +124,7 @@ func (r countingRT) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // NewCounting is New with a call counter.
-func NewCounting(cfg *config.Config) (*client.API, *Counter) {
+func NewCounting(cfg *config.Config) (*API, *Counter) {
 	c := &Counter{}
 	b := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
 		URL:               stripe.String(strings.TrimRight(cfg.Get(config.StripeAPIBase), "/")),
@@ -97,7 +132,5 @@ func NewCounting(cfg *config.Config) (*client.API, *Counter) {
 		MaxNetworkRetries: stripe.Int64(0),
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	})
-	sc := &client.API{}
-	sc.Init(cfg.Get(config.StripeSecretKey), &stripe.Backends{API: b, Connect: b, Uploads: b})
-	return sc, c
+	return NewAPI(cfg.Get(config.StripeSecretKey), b), c
 }
