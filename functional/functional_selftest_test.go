@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"firebase.google.com/go/v4/auth"
 
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -74,12 +73,12 @@ func TestSelfFUN1(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ac, err := firebaseauth.AdminClient(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
+	ac, err := firebaseauth.NewAdmin(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, uid := range uids {
-		if _, err := ac.GetUser(ctx, uid); !auth.IsUserNotFound(err) {
+		if _, err := ac.GetUser(ctx, uid); !firebaseauth.IsUserNotFound(err) {
 			t.Errorf("test user %s still exists after Flow.Close (err %v)", uid, err)
 		}
 	}
@@ -260,12 +259,12 @@ func TestSelfFUN1StagingOnEmulator(t *testing.T) {
 	f.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ac, err := firebaseauth.AdminClient(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
+	ac, err := firebaseauth.NewAdmin(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, uid := range uids {
-		if _, err := ac.GetUser(ctx, uid); !auth.IsUserNotFound(err) {
+		if _, err := ac.GetUser(ctx, uid); !firebaseauth.IsUserNotFound(err) {
 			t.Errorf("staging test user %s still on the emulator after cleanup (err %v)", uid, err)
 		}
 	}

@@ -1,7 +1,7 @@
 // Package firebaseauth provides the functional flow's Firebase identities:
 // test users signed up through the Identity Toolkit REST API (accounts:signUp
 // with the project's web API key, exactly what a client app does) and deleted
-// afterwards with the Firebase Admin SDK (firebase.google.com/go/v4).
+// afterwards through the Admin API (admin.go).
 //
 // Live targets use Google's endpoints with FIREBASE_WEB_API_KEY,
 // FIREBASE_PROJECT_ID and FIREBASE_CREDENTIALS_FILE. The rehearsal, and a
@@ -10,12 +10,9 @@
 // production target with that variable set is refused (SEC-4: production
 // never trusts emulator tokens).
 //
-// The Admin SDK reads FIREBASE_AUTH_EMULATOR_HOST from the process
-// environment, once, when an auth client is built. AdminClient therefore
-// builds every client through config.WithProcessEnv: set to the emulator host
-// for a rehearsal client, explicitly unset for a live one, restored right
-// after — so a stray variable in the shell can never send live deletions to an
-// emulator, and the rehearsal never leaks the variable into other code.
+// The emulator host is taken from the configuration only, never from the
+// process environment: a stray FIREBASE_AUTH_EMULATOR_HOST in the shell can
+// never send live deletions to an emulator.
 package firebaseauth
 
 import (
@@ -32,10 +29,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	firebase "firebase.google.com/go/v4"
-	"firebase.google.com/go/v4/auth"
-	"google.golang.org/api/option"
 
 	"github.com/hustlexp/launchcheck/internal/config"
 )
@@ -240,48 +233,18 @@ func (c *Client) call(ctx context.Context, op string, in, out any) error {
 	return nil
 }
 
-// Delete removes a user with the Admin SDK (auth.Client.DeleteUser).
+// Delete removes a user (Admin API accounts:delete); an absent user is fine.
 func (c *Client) Delete(ctx context.Context, uid string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	ac, err := AdminClient(ctx, c.ProjectID, c.Emulator, c.credsFile)
+	ac, err := NewAdmin(ctx, c.ProjectID, c.Emulator, c.credsFile)
 	if err != nil {
 		return err
 	}
-	if err := ac.DeleteUser(ctx, uid); err != nil {
-		if auth.IsUserNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("firebase Admin DeleteUser(%s): %w", uid, err)
+	if err := ac.DeleteUser(ctx, uid); err != nil && !IsUserNotFound(err) {
+		return fmt.Errorf("firebase DeleteUser(%s): %w", uid, err)
 	}
 	return nil
-}
-
-// AdminClient builds a Firebase Admin SDK auth client for projectID. With an
-// emulator host it talks to the emulator (tokens unsigned, as the emulator
-// issues them); without one it uses credsFile, or Application Default
-// Credentials when credsFile is empty.
-func AdminClient(ctx context.Context, projectID, emulatorHost, credsFile string) (*auth.Client, error) {
-	if projectID == "" {
-		return nil, errors.New("firebase Admin SDK: no project id")
-	}
-	var opts []option.ClientOption
-	if emulatorHost == "" && credsFile != "" {
-		opts = append(opts, option.WithCredentialsFile(credsFile))
-	}
-	var ac *auth.Client
-	err := config.WithProcessEnv(config.FirebaseAuthEmulatorHost, emulatorHost, func() error {
-		app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: projectID}, opts...)
-		if err != nil {
-			return err
-		}
-		ac, err = app.Auth(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("firebase Admin SDK for project %s: %w", projectID, err)
-	}
-	return ac, nil
 }
 
 func hostOf(raw string) string {

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"firebase.google.com/go/v4/auth"
-
 	"github.com/hustlexp/launchcheck/fixtures/fakes/firebasefake"
 	"github.com/hustlexp/launchcheck/internal/config"
 )
@@ -52,31 +50,31 @@ func roundTrip(t *testing.T, host, project string) {
 	if _, err := c.SignUp(ctx, email, NewPassword()); err == nil || !strings.Contains(err.Error(), "EMAIL_EXISTS") {
 		t.Fatalf("second SignUp with the same e-mail: err = %v, want EMAIL_EXISTS", err)
 	}
-	ac, err := AdminClient(ctx, project, host, "")
+	ac, err := NewAdmin(ctx, project, host, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := ac.VerifyIDTokenAndCheckRevoked(ctx, id.IDToken)
+	tok, err := ac.VerifyEmulatorToken(ctx, id.IDToken)
 	if err != nil {
-		t.Fatalf("Admin SDK VerifyIDTokenAndCheckRevoked: %v", err)
+		t.Fatalf("VerifyEmulatorToken: %v", err)
 	}
 	if tok.UID != id.UID || tok.Claims["email"] != email {
 		t.Fatalf("token uid/email = %s/%v, want %s/%s", tok.UID, tok.Claims["email"], id.UID, email)
 	}
-	other, err := AdminClient(ctx, "some-other-project", host, "")
+	other, err := NewAdmin(ctx, "some-other-project", host, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.VerifyIDToken(ctx, id.IDToken); err == nil {
+	if _, err := other.VerifyEmulatorToken(ctx, id.IDToken); err == nil {
 		t.Fatal("a token of another project verified")
 	}
 	if err := c.Delete(ctx, id.UID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := ac.GetUser(ctx, id.UID); !auth.IsUserNotFound(err) {
+	if _, err := ac.GetUser(ctx, id.UID); !IsUserNotFound(err) {
 		t.Fatalf("GetUser after Delete: err = %v, want user-not-found", err)
 	}
-	if _, err := ac.VerifyIDTokenAndCheckRevoked(ctx, id.IDToken); err == nil {
+	if _, err := ac.VerifyEmulatorToken(ctx, id.IDToken); err == nil {
 		t.Fatal("the deleted user's token still verifies with revocation checking")
 	}
 }
@@ -200,5 +198,53 @@ func TestSweepUsers(t *testing.T) {
 	}
 	if left := f.Accounts(); len(left) != 1 || left[0].Email != "someone@example.com" {
 		t.Fatalf("left after sweep: %+v", left)
+	}
+}
+
+// VerifyEmulatorToken refuses what the Admin SDKs refuse on the emulator: a
+// disabled account, a token of another project, an expired token, a token
+// issued before the account's validSince, a token that is not a JWT.
+func TestVerifyEmulatorTokenRefusals(t *testing.T) {
+	f := firebasefake.New("p", "")
+	defer f.Close()
+	ctx := context.Background()
+	c, err := New(rehearsalCfg(t, f.Host, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.SignUp(ctx, "launchcheck-verify@example.com", NewPassword())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, err := NewAdmin(ctx, "p", f.Host, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ac.VerifyEmulatorToken(ctx, id.IDToken); err != nil {
+		t.Fatalf("fresh token: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		tok  string
+		want string
+	}{
+		"expired":      {f.Token(id.UID, id.Email, time.Now().Add(-2*time.Hour)), "expired"},
+		"before valid": {f.Token(id.UID, id.Email, time.Now().Add(-30*time.Minute)), "revoked"},
+		"not a JWT":    {"abc", "not a JWT"},
+		"unknown user": {f.Token("nobody", "x@example.com", time.Now()), "USER_NOT_FOUND"},
+	} {
+		if _, err := ac.VerifyEmulatorToken(ctx, tc.tok); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
+		}
+	}
+	other, _ := NewAdmin(ctx, "other", f.Host, "")
+	if _, err := other.VerifyEmulatorToken(ctx, id.IDToken); err == nil || !strings.Contains(err.Error(), "want project other") {
+		t.Errorf("other project: %v", err)
+	}
+	f.SetDisabled(id.UID, true)
+	if _, err := ac.VerifyEmulatorToken(ctx, id.IDToken); err == nil || !strings.Contains(err.Error(), "disabled") {
+		t.Errorf("disabled user: %v", err)
+	}
+	if _, err := NewAdmin(ctx, "p", "", "/nonexistent/sa.json"); err == nil || !strings.Contains(err.Error(), "/nonexistent/sa.json") {
+		t.Errorf("live admin with a missing key file: %v", err)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"google.golang.org/api/iterator"
 )
 
 // SweepResult is what SweepUsers found (and deleted unless dry-run).
@@ -20,8 +18,8 @@ type SweepResult struct {
 // whose e-mail starts with tag (launchcheck-<runid>, or "launchcheck-" for
 // every run) and that were created at least minAge ago. Pre-provisioned
 // accounts (HUSTLEXP_FUN_*_EMAIL) do not carry the tag and are never touched.
-// It lists users with the Admin SDK (ListUsers) and deletes them one by one
-// (DeleteUser), at most max users looked at.
+// It lists users through the Admin API (accounts:batchGet) and deletes them
+// one by one (accounts:delete), at most max users looked at.
 func (c *Client) SweepUsers(ctx context.Context, tag string, minAge time.Duration, dryRun bool, max int) SweepResult {
 	var res SweepResult
 	if tag == "" {
@@ -32,34 +30,39 @@ func (c *Client) SweepUsers(ctx context.Context, tag string, minAge time.Duratio
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	ac, err := AdminClient(ctx, c.ProjectID, c.Emulator, c.credsFile)
+	ac, err := NewAdmin(ctx, c.ProjectID, c.Emulator, c.credsFile)
 	if err != nil {
 		res.Problems = append(res.Problems, err.Error())
 		return res
 	}
 	cutoff := time.Now().Add(-minAge).UnixMilli()
-	it := ac.Users(ctx, "")
-	for seen := 0; seen < max; seen++ {
-		u, err := it.Next()
-		if err == iterator.Done {
-			break
-		}
+	seen, page := 0, ""
+	for seen < max {
+		users, next, err := ac.ListUsers(ctx, page)
 		if err != nil {
 			res.Problems = append(res.Problems, "firebase ListUsers: "+err.Error())
 			break
 		}
-		if !strings.HasPrefix(strings.ToLower(u.Email), strings.ToLower(tag)) || u.UserMetadata == nil || u.UserMetadata.CreationTimestamp > cutoff {
-			continue
+		for _, u := range users {
+			if seen++; seen > max {
+				break
+			}
+			if !strings.HasPrefix(strings.ToLower(u.Email), strings.ToLower(tag)) || u.CreatedMs > cutoff {
+				continue
+			}
+			res.Found++
+			if dryRun {
+				continue
+			}
+			if err := ac.DeleteUser(ctx, u.UID); err != nil && !IsUserNotFound(err) {
+				res.Problems = append(res.Problems, fmt.Sprintf("firebase DeleteUser(%s): %v", u.UID, err))
+				continue
+			}
+			res.Deleted++
 		}
-		res.Found++
-		if dryRun {
-			continue
+		if page = next; page == "" {
+			break
 		}
-		if err := ac.DeleteUser(ctx, u.UID); err != nil {
-			res.Problems = append(res.Problems, fmt.Sprintf("firebase DeleteUser(%s): %v", u.UID, err))
-			continue
-		}
-		res.Deleted++
 	}
 	return res
 }

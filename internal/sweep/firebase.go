@@ -5,14 +5,11 @@ import (
 	"strings"
 	"time"
 
-	"firebase.google.com/go/v4/auth"
-	"google.golang.org/api/iterator"
-
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 )
 
-// sweepFirebase removes the runs' Firebase test accounts with the Admin SDK
+// sweepFirebase removes the runs' Firebase test accounts through the Admin API
 // (the emulator where the configuration points at one): accounts whose
 // email carries the tag, and the accounts of the users swept from the
 // database (users.firebase_uid).
@@ -24,7 +21,7 @@ func sweepFirebase(ctx context.Context, o Options, res *Result) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	ac, err := firebaseauth.AdminClient(ctx, fc.ProjectID, fc.Emulator, o.Firebase.Get(config.FirebaseCredentialsFile))
+	ac, err := firebaseauth.NewAdmin(ctx, fc.ProjectID, fc.Emulator, o.Firebase.Get(config.FirebaseCredentialsFile))
 	if err != nil {
 		res.Problems = append(res.Problems, "firebase: "+err.Error())
 		return
@@ -38,19 +35,21 @@ func sweepFirebase(ctx context.Context, o Options, res *Result) {
 	for u := range res.firebaseUIDs {
 		uids[u] = true
 	}
-	it := ac.Users(ctx, "")
-	for n := 0; n < 100000; n++ {
-		u, err := it.Next()
-		if err == iterator.Done {
-			break
-		}
+	page := ""
+	for n := 0; n < 100; n++ { // 100 pages of 1000 users
+		users, next, err := ac.ListUsers(ctx, page)
 		if err != nil {
 			res.Problems = append(res.Problems, "firebase list users: "+err.Error())
 			break
 		}
-		old := o.MinAge <= 0 || u.UserMetadata == nil || u.UserMetadata.CreationTimestamp <= cutoff
-		if strings.Contains(strings.ToLower(u.Email), match) && old {
-			uids[u.UID] = true
+		for _, u := range users {
+			old := o.MinAge <= 0 || u.CreatedMs <= cutoff
+			if strings.Contains(strings.ToLower(u.Email), match) && old {
+				uids[u.UID] = true
+			}
+		}
+		if page = next; page == "" {
+			break
 		}
 	}
 	res.Firebase["users"] = len(uids)
@@ -58,7 +57,7 @@ func sweepFirebase(ctx context.Context, o Options, res *Result) {
 		return
 	}
 	for u := range uids {
-		if err := ac.DeleteUser(ctx, u); err != nil && !auth.IsUserNotFound(err) {
+		if err := ac.DeleteUser(ctx, u); err != nil && !firebaseauth.IsUserNotFound(err) {
 			res.Problems = append(res.Problems, "firebase delete user "+u+": "+err.Error())
 		}
 	}
