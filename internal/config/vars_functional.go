@@ -1,10 +1,5 @@
 package config
 
-import (
-	"os"
-	"sync"
-)
-
 // Functional verification (FUN-1..FUN-7) and Firebase identities.
 const (
 	FirebaseProjectID        = "FIREBASE_PROJECT_ID"
@@ -30,11 +25,11 @@ const (
 func init() {
 	declare(
 		Var{Name: FirebaseProjectID, Kind: KindString, Group: "Firebase",
-			Doc: "Firebase project of the deployment (the project its Admin SDK credentials belong to); test users are created there."},
+			Doc: "Firebase project of the deployment (the project FIREBASE_CREDENTIALS_FILE belongs to); test users are created there."},
 		Var{Name: FirebaseWebAPIKey, Kind: KindSecret, Group: "Firebase",
 			Doc: "Web API key of that project: FUN-1 signs test users up through the Identity Toolkit REST API (accounts:signUp)."},
 		Var{Name: FirebaseCredentialsFile, Kind: KindPath, Group: "Firebase",
-			Doc: "Service-account JSON of that project: the Admin SDK deletes the run's test users with it after the flow."},
+			Doc: "Service-account JSON of that project: the run's test users are deleted with it after the flow (Identity Toolkit admin API)."},
 		Var{Name: FirebaseAuthEmulatorHost, Kind: KindString, Group: "Rehearsal",
 			Doc: "host:port of the Firebase Auth emulator a rehearsal or a staging stack runs on (the world sets it for the rehearsal). FUN-1..7 sign test users up and delete them there (the evidence says so). With HUSTLEXP_TARGET=production it is an error: production never runs on the emulator."},
 		Var{Name: RehearsalFirebase, Kind: KindString, Default: "auto", Group: "Rehearsal",
@@ -66,31 +61,4 @@ func init() {
 		Var{Name: EngineBridgeKey, Kind: KindSecret, Group: "Functional",
 			Doc: "ENGINE_BRIDGE_WRITE_KEY of the deployment (optional): sent as x-engine-bridge-key so task.create may carry the payout/margin split."},
 	)
-}
-
-var processEnvMu sync.Mutex
-
-// WithProcessEnv runs fn with the process environment variable name set to
-// value ("" unsets it) and restores the previous state afterwards. It exists
-// for SDKs that read their settings from the process environment only at
-// construction (the Firebase Admin SDK reads FIREBASE_AUTH_EMULATOR_HOST in
-// auth.NewClient): every such construction goes through here, serialised, so
-// the variable is visible to exactly the client being built.
-func WithProcessEnv(name, value string, fn func() error) error {
-	processEnvMu.Lock()
-	defer processEnvMu.Unlock()
-	old, had := os.LookupEnv(name)
-	if value == "" {
-		os.Unsetenv(name)
-	} else {
-		os.Setenv(name, value)
-	}
-	defer func() {
-		if had {
-			os.Setenv(name, old)
-		} else {
-			os.Unsetenv(name)
-		}
-	}()
-	return fn()
 }
