@@ -61,7 +61,7 @@ func mustFailRow(t *testing.T, env *target.Env, row func(check.T, *Flow), wants 
 
 func TestSelfFUN1(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	f := mustPassRow(t, env, Registration)
 	uids := []string{f.Poster.Identity.UID, f.Hustler.Identity.UID}
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.RejectValidTokens = true }, func() {
@@ -109,7 +109,7 @@ func TestSelfFUN1(t *testing.T) {
 
 func TestSelfFUN2(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, TaskCreation)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.TaskState = "MATCHING" }, func() {
 		mustFailRow(t, env, TaskCreation, `state "MATCHING"`, "want state OPEN")
@@ -126,7 +126,7 @@ func TestSelfFUN2(t *testing.T) {
 
 func TestSelfFUN3(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, TaskAcceptance)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.AssignWithoutFunding = true }, func() {
 		mustFailRow(t, env, TaskAcceptance, "acceptance without funding is allowed", "unfunded task")
@@ -135,7 +135,7 @@ func TestSelfFUN3(t *testing.T) {
 
 func TestSelfFUN4(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, EscrowFunding)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.FundingNotRecorded = true }, func() {
 		mustFailRow(t, env, EscrowFunding, "PENDING → FUNDED not recorded", "state PENDING")
@@ -158,7 +158,7 @@ func TestSelfFUN4(t *testing.T) {
 	for _, line := range f.Close() {
 		t.Logf("cleanup: %s", line)
 	}
-	got, ok := harness.StripeFake(w).PaymentIntent(pi)
+	got, ok := w.Stripe.PaymentIntent(pi)
 	if !ok || got.Status != "canceled" {
 		t.Fatalf("PaymentIntent %s after cleanup: %+v, want canceled", pi, got.Status)
 	}
@@ -166,7 +166,7 @@ func TestSelfFUN4(t *testing.T) {
 
 func TestSelfFUN5(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, PaymentIntentCreation)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.PIAmountDelta = 250 }, func() {
 		mustFailRow(t, env, PaymentIntentCreation, "amountCents 5250", "want the task price 5000", "PaymentIntent amount 5250")
@@ -180,7 +180,7 @@ func TestSelfFUN5(t *testing.T) {
 
 func TestSelfFUN6(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, ProofSubmission)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.ProofNotStored = true }, func() {
 		mustFailRow(t, env, ProofSubmission, "the proofs table has no such row", "proof was not stored")
@@ -189,7 +189,7 @@ func TestSelfFUN6(t *testing.T) {
 
 func TestSelfFUN7(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	mustPassRow(t, env, EscrowRelease)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.ReleaseBeforeComplete = true }, func() {
 		mustFailRow(t, env, EscrowRelease, "HX201", "escrow_released_requires_completed_task", "before the task was COMPLETED", "trigger held: escrow FUNDED")

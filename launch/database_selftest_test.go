@@ -201,7 +201,7 @@ func TestSelfDB3PoolSized(t *testing.T) {
 	if ev := r.Attrs[check.AttrEvidence+"pool_max"]; !strings.Contains(ev, "20 per process × 3 replicas") || !strings.Contains(ev, "DB_POOL_MAX from Railway production/hustlexp-engine") {
 		t.Errorf("evidence %q does not show the deployment's pool size and replicas", ev)
 	}
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	t.Run("fault=deployment runs DB_POOL_MAX=50 (operator default 20)", func(t *testing.T) {
 		setRailwayVar(t, rw, "DB_POOL_MAX", "50", false)
 		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "deployment's DB_POOL_MAX = 50, want ≤ 20")
@@ -306,7 +306,7 @@ func TestSelfDB4InventedTable(t *testing.T) {
 func TestSelfDB5Backups(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, dbTimeout, func(ct check.T) { launch.BackupsConfigured(ct, env) })
-	neon := harness.NeonFake(w)
+	neon := w.Neon
 	t.Run("fault=retention 1 day", func(t *testing.T) {
 		neon.Update(func(s *neonfake.State) { s.HistoryRetentionSeconds = 86400 })
 		t.Cleanup(func() { neon.Update(func(s *neonfake.State) { s.HistoryRetentionSeconds = 7 * 86400 }) })

@@ -69,7 +69,7 @@ func TestSelfDependencyDown(t *testing.T) {
 
 func TestSelfINF1MoreFaults(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	t.Run("fault=deployment uploaded from a local tree (no git SHA)", func(t *testing.T) {
 		var prev any
 		rw.Update(func(s *railwayfake.State) {
@@ -80,18 +80,18 @@ func TestSelfINF1MoreFaults(t *testing.T) {
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, `meta.commitHash "local-upload"`, "want a 40-hex git SHA")
 	})
 	t.Run("fault=older /health shape without build", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "GET /health has no build object")
 	})
 	t.Run("fault=/health unhealthy", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DBDown = true }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.DBDown = true }))
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "GET /health = 503", "want 200 healthy")
 	})
 }
 
 func TestSelfMoreRowFaults(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	t.Run("fault=SEC-5 SENTRY_DSN sealed", func(t *testing.T) {
 		rw.Update(func(s *railwayfake.State) {
 			s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"SENTRY_DSN": true}}
@@ -103,7 +103,7 @@ func TestSelfMoreRowFaults(t *testing.T) {
 		}
 	})
 	t.Run("fault=MON-4 alerts channel archived", func(t *testing.T) {
-		sf := harness.SlackFake(w)
+		sf := w.Slack
 		sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Archived = true })
 		t.Cleanup(func() { sf.Update(func(s *slackfake.State) { s.Channels["C0ALERTS01"].Archived = false }) })
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) }, "is archived")

@@ -124,7 +124,7 @@ const firingRule = `groups:
 func TestSelfGNG3NoP0Alerts(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, gngTimeout, func(ct check.T) { launch.NoP0AlertsFiring(ct, env) })
-	am := harness.AlertmanagerFake(w)
+	am := w.Alertmanager
 	t.Run("fault=critical alert firing", func(t *testing.T) {
 		fp := am.SetAlert(alertmanagerfake.Alert{Labels: map[string]string{"alertname": "HustleXPHighErrorRate", "severity": "critical"},
 			Annotations: map[string]string{"summary": "5xx above 1 %"}})
@@ -187,15 +187,15 @@ func TestSelfGNG4BreakersClosed(t *testing.T) {
 		t.Fatalf("evidence: %v", r.Attrs)
 	}
 	t.Run("fault=one breaker OPEN on one replica", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetBreaker(1, "stripe", "OPEN"))
+		t.Cleanup(w.Standin.SetBreaker(1, "stripe", "OPEN"))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "not CLOSED", "stripe=OPEN")
 	})
 	t.Run("fault=circuitBreakers.openai is a number", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "circuitBreakers.openai is a number 1")
 	})
 	t.Run("fault=breaker HALF_OPEN", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetBreaker(2, "openai", "HALF_OPEN"))
+		t.Cleanup(w.Standin.SetBreaker(2, "openai", "HALF_OPEN"))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.BreakersClosedAtDecision(ct, env) }, "openai=HALF_OPEN")
 	})
 }
@@ -214,11 +214,11 @@ func TestSelfGNG5Pool(t *testing.T) {
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, withMetric) }, "pool metric", "api-2", "60%")
 	})
 	t.Run("fault=pool is a string", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "pool-string" }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.DetailedShape = "pool-string" }))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, `pool is a string "n/a"`)
 	})
 	t.Run("fault=pool at 60%", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.PoolTotal = map[int]int{0: 12} }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.PoolTotal = map[int]int{0: 12} }))
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, "12/20 = 60%", "at or above 50%")
 	})
 }

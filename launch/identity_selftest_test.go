@@ -19,7 +19,7 @@ import (
 // identity — even without Railway credentials — and says what it saw.
 func TestSelfTargetIdentity(t *testing.T) {
 	w, env := harness.World(t)
-	si := harness.Standin(w)
+	si := w.Standin
 	const liveKey = "sk_live_identitycheck000000000000"
 
 	t.Run("fault=production target, sk_test_ key, no Railway credentials", func(t *testing.T) {

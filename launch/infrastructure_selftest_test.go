@@ -31,7 +31,7 @@ func latestProd(s *railwayfake.State) *railwayfake.Deployment {
 
 func TestSelfINF1RailwayProduction(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	checktest.MustPass(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) })
 
 	t.Run("fault=deployment FAILED", func(t *testing.T) {
@@ -41,7 +41,7 @@ func TestSelfINF1RailwayProduction(t *testing.T) {
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "is FAILED, want SUCCESS")
 	})
 	t.Run("fault=revision mismatch", func(t *testing.T) {
-		restore := harness.Standin(w).SetFaults(func(f *standin.Faults) { f.BuildRevision = strings.Repeat("0badc0de", 5) })
+		restore := w.Standin.SetFaults(func(f *standin.Faults) { f.BuildRevision = strings.Repeat("0badc0de", 5) })
 		t.Cleanup(restore)
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.RailwayProductionConfigured(ct, env) }, "revision mismatch", "0badc0de")
 	})
@@ -89,7 +89,7 @@ func TestSelfINF2NeonProvisioned(t *testing.T) {
 	checktest.MustPass(t, infTimeout, func(ct check.T) { launch.NeonProvisioned(ct, env) })
 
 	t.Run("fault=server without TLS", func(t *testing.T) {
-		t.Cleanup(harness.PGProxy(w).SetNoTLS(true))
+		t.Cleanup(w.PGProxy.SetNoTLS(true))
 		// sslmode=prefer silently falls back to plain TCP: the check must notice.
 		u, _ := url.Parse(env.Cfg.Get(config.DatabaseURL))
 		q := u.Query()
@@ -110,7 +110,7 @@ func TestSelfINF2NeonProvisioned(t *testing.T) {
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.NeonProvisioned(ct, bad) }, `no branch "main-prod"`)
 	})
 	t.Run("fault=no compute endpoint", func(t *testing.T) {
-		nf := harness.NeonFake(w)
+		nf := w.Neon
 		var saved []neonfake.Endpoint
 		nf.Update(func(s *neonfake.State) { saved, s.Endpoints = s.Endpoints, nil })
 		t.Cleanup(func() { nf.Update(func(s *neonfake.State) { s.Endpoints = saved }) })
@@ -120,7 +120,7 @@ func TestSelfINF2NeonProvisioned(t *testing.T) {
 
 func TestSelfINF3UpstashProvisioned(t *testing.T) {
 	w, env := harness.World(t)
-	up := harness.UpstashFake(w)
+	up := w.Upstash
 	r := checktest.MustPass(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) })
 	for _, k := range []string{"redis_rest_rtt", "redis_tcp_rtt"} {
 		if r.Attrs[check.AttrEvidence+k] == "" {
@@ -149,7 +149,7 @@ func TestSelfINF3UpstashProvisioned(t *testing.T) {
 
 func TestSelfINF4CustomDomainTLS(t *testing.T) {
 	w, env := harness.World(t)
-	front := harness.TLSFront(w)
+	front := w.TLSFront
 	r := checktest.MustPass(t, infTimeout, func(ct check.T) { launch.CustomDomainTLS(ct, env) })
 	if !strings.Contains(r.Attrs[check.AttrEvidence+"tls"], "TLS 1.3") {
 		t.Errorf("evidence tls = %q, want TLS 1.3", r.Attrs[check.AttrEvidence+"tls"])
@@ -194,7 +194,7 @@ func TestSelfINF4CustomDomainTLS(t *testing.T) {
 
 func TestSelfINF5CloudflareInFront(t *testing.T) {
 	w, env := harness.World(t)
-	cf := harness.CloudflareFake(w)
+	cf := w.Cloudflare
 	checktest.MustPass(t, infTimeout, func(ct check.T) { launch.CloudflareInFront(ct, env) })
 	host := env.Cfg.Get(config.APIHost)
 
@@ -225,11 +225,11 @@ func TestSelfINF5CloudflareInFront(t *testing.T) {
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.CloudflareInFront(ct, env) }, `SSL mode is "flexible"`)
 	})
 	t.Run("fault=response bypasses Cloudflare", func(t *testing.T) {
-		t.Cleanup(harness.TLSFront(w).Update(func(s *tlsfront.State) { s.NoCFHeaders = true }))
+		t.Cleanup(w.TLSFront.Update(func(s *tlsfront.State) { s.NoCFHeaders = true }))
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.CloudflareInFront(ct, env) }, "cf-ray", "did not pass through Cloudflare")
 	})
 	t.Run("fault=host not a Railway custom domain", func(t *testing.T) {
-		rw := harness.RailwayFake(w)
+		rw := w.Railway
 		var prev map[string][]string
 		rw.Update(func(s *railwayfake.State) {
 			sv := s.Service("hustlexp-engine")
@@ -247,7 +247,7 @@ func TestSelfINF5CloudflareInFront(t *testing.T) {
 
 func TestSelfINF6DNSPropagated(t *testing.T) {
 	w, env := harness.World(t)
-	dns := harness.DNSFake(w)
+	dns := w.DNS
 	host := env.Cfg.Get(config.APIHost)
 	checktest.MustPass(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, env) })
 	fast := env.MustWith(map[string]string{config.DNSDeadline: "1500ms"})

@@ -208,7 +208,7 @@ func TestSelfMON2(t *testing.T) {
 func TestSelfMON3(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) })
-	am, pdf := harness.AlertmanagerFake(w), harness.PagerDutyFake(w)
+	am, pdf := w.Alertmanager, w.PagerDuty
 	t.Run("drill=trigger, see, resolve", func(t *testing.T) {
 		drill := env.MustWith(map[string]string{config.AlertDrill: "1"})
 		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, drill) })
@@ -236,7 +236,7 @@ func TestSelfMON3(t *testing.T) {
 	t.Run("fault=Alertmanager cannot reach PagerDuty", func(t *testing.T) {
 		am.SetDispatcher(nil)
 		t.Cleanup(func() {
-			am.SetDispatcher(harness.AlertDispatcher(pdf.URL, pagerdutyfake.RoutingKey, harness.SlackFake(w).URL, harness.RehearsalSlackToken))
+			am.SetDispatcher(harness.AlertDispatcher(pdf.URL, pagerdutyfake.RoutingKey, w.Slack.URL, harness.RehearsalSlackToken))
 		})
 		drill := env.MustWith(map[string]string{config.AlertDrill: "1", config.DrillDeadline: "2s"})
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, drill) }, "has not reached PagerDuty")
@@ -280,7 +280,7 @@ func TestSelfMON3(t *testing.T) {
 func TestSelfMON4(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, env) })
-	am, sf := harness.AlertmanagerFake(w), harness.SlackFake(w)
+	am, sf := w.Alertmanager, w.Slack
 	t.Run("drill=post and delete", func(t *testing.T) {
 		drill := env.MustWith(map[string]string{config.AlertDrill: "true"})
 		r := checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SlackForP1P2(ct, drill) })
@@ -322,7 +322,7 @@ func TestSelfMON4(t *testing.T) {
 func TestSelfMON5(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) })
-	sf := harness.SentryFake(w)
+	sf := w.Sentry
 	mon := func(fn func(m *sentryfake.Monitoring)) { sf.Update(func(s *sentryfake.State) { fn(s.Mon()) }) }
 	var saved sentryfake.Monitoring
 	sf.View(func(s *sentryfake.State) {
@@ -381,7 +381,7 @@ func TestSelfMON5(t *testing.T) {
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) }, "latest release", "≠ deployed commit", strings.Repeat("b2", 20))
 	})
 	t.Run("fault=Railway live commit differs from /health", func(t *testing.T) {
-		rw := harness.RailwayFake(w)
+		rw := w.Railway
 		var dep *railwayfake.Deployment
 		var was string
 		rw.Update(func(s *railwayfake.State) {
@@ -426,7 +426,7 @@ func TestSelfMON6(t *testing.T) {
 	if r.Attrs[check.AttrEvidence+"log_delay"] == "" {
 		t.Fatal("MON-6 did not report the delay")
 	}
-	si := harness.Standin(w)
+	si := w.Standin
 	t.Run("fault=request id never appears in logs", func(t *testing.T) {
 		restore := si.SetFaults(func(f *standin.Faults) { f.DropLogs = true })
 		t.Cleanup(restore)

@@ -24,7 +24,7 @@ const rbTimeout = 60 * time.Second
 func TestSelfRB1(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.RailwayRollbackReady(ct, env) })
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	var saved []*railwayfake.Deployment
 	rw.View(func(s *railwayfake.State) { saved = append(saved, s.Deployments...) })
 	restore := func() {
@@ -99,7 +99,7 @@ func TestSelfRB1(t *testing.T) {
 func TestSelfRB2(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.NeonPITRReady(ct, env) })
-	nf := harness.NeonFake(w)
+	nf := w.Neon
 	t.Run("fault=PITR window 1 day", func(t *testing.T) {
 		var was int64
 		nf.Update(func(s *neonfake.State) { was, s.HistoryRetentionSeconds = s.HistoryRetentionSeconds, 86400 })
@@ -128,7 +128,7 @@ func TestSelfRB3(t *testing.T) {
 	if !strings.Contains(r.Attrs[check.AttrEvidence+"method"], "→ 404: allowed") {
 		t.Fatalf("RB-3 did not prove write permission: %v", r.Attrs)
 	}
-	sf := harness.StripeFake(w)
+	sf := w.Stripe
 	t.Run("fault=key without write scope (test mode)", func(t *testing.T) {
 		sf.SetReadOnly(true)
 		t.Cleanup(func() { sf.SetReadOnly(false) })
@@ -175,7 +175,7 @@ func TestSelfRB3(t *testing.T) {
 func TestSelfRB4(t *testing.T) {
 	w, env := harness.World(t)
 	checktest.MustPass(t, rbTimeout, func(ct check.T) { launch.MaintenancePageReady(ct, env) })
-	cf := harness.CloudflareFake(w)
+	cf := w.Cloudflare
 	maint := func(fn func(m *cloudflarefake.Maintenance)) func() {
 		var saved cloudflarefake.Maintenance
 		var rules []cloudflarefake.RedirectRule

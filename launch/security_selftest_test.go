@@ -74,7 +74,7 @@ func assertNoValue(t *testing.T, r checktest.Result, secret string) {
 
 func TestSelfSEC1NoPlaceholders(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) })
 	// healthy output names variables but never shows a value
 	for _, v := range harness.RehearsalRailwayVariables("") {
@@ -170,7 +170,7 @@ func TestSelfSEC1NoPlaceholders(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, "required variables empty: QUEUE_HMAC_SECRET")
 	})
 	t.Run("fault=detailed reports stripe placeholder", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
+		t.Cleanup(w.Standin.SetEnv("STRIPE_SECRET_KEY", "sk_live_placeholder"))
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, env) }, `checks.stripe.status = "placeholder"`)
 	})
 }
@@ -184,11 +184,11 @@ func TestSelfSEC2ValidateConfig(t *testing.T) {
 
 	t.Run("fault=backend starts without a required variable", func(t *testing.T) {
 		bad := *env
-		bad.Boot = harness.BootProbe(w, true)
+		bad.Boot = harness.BootProbe(w.World, true)
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.ValidateConfigOnStartup(ct, &bad) }, "was NOT refused", "STRIPE_WEBHOOK_SECRET")
 	})
 	t.Run("fault=startup abort in deployment logs", func(t *testing.T) {
-		rw := harness.RailwayFake(w)
+		rw := w.Railway
 		var prev []railwayfake.LogLine
 		rw.Update(func(s *railwayfake.State) {
 			d := latestProd(s)
@@ -248,7 +248,7 @@ func TestSelfSEC2ValidateConfig(t *testing.T) {
 
 func TestSelfSEC3StripeWebhook(t *testing.T) {
 	w, env := harness.World(t)
-	sf := harness.StripeFake(w)
+	sf := w.Stripe
 	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.StripeWebhookRegistered(ct, env) })
 
 	t.Run("fault=no Connect webhook endpoint", func(t *testing.T) {
@@ -271,7 +271,7 @@ func TestSelfSEC3StripeWebhook(t *testing.T) {
 
 func TestSelfSEC4FirebaseProduction(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	r := checktest.MustPass(t, 60*time.Second, func(ct check.T) { launch.FirebaseProductionMode(ct, env) })
 	if r.Attrs[check.AttrEvidence+"user_me"] != "200" {
 		t.Errorf("evidence user_me = %q, want 200", r.Attrs[check.AttrEvidence+"user_me"])
@@ -282,7 +282,7 @@ func TestSelfSEC4FirebaseProduction(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, `demo project "demo-hustlexp"`)
 	})
 	t.Run("fault=localhost authorized", func(t *testing.T) {
-		t.Cleanup(harness.FirebaseConfig(w).SetDomains(append(harness.RehearsalAuthorizedDomains(), "localhost")...))
+		t.Cleanup(w.FirebaseConfig.SetDomains(append(harness.RehearsalAuthorizedDomains(), "localhost")...))
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, `authorized domain "localhost"`)
 	})
 	t.Run("fault=emulator variable in production", func(t *testing.T) {
@@ -290,14 +290,14 @@ func TestSelfSEC4FirebaseProduction(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, "FIREBASE_AUTH_EMULATOR_HOST is set")
 	})
 	t.Run("fault=deployment rejects the project's tokens", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetEnv("FIREBASE_PROJECT_ID", "hustlexp-other-project"))
+		t.Cleanup(w.Standin.SetEnv("FIREBASE_PROJECT_ID", "hustlexp-other-project"))
 		checktest.MustFail(t, 60*time.Second, func(ct check.T) { launch.FirebaseProductionMode(ct, env) }, "user.me", "want 200")
 	})
 }
 
 func TestSelfSEC5SentryDSN(t *testing.T) {
 	w, env := harness.World(t)
-	sf := harness.SentryFake(w)
+	sf := w.Sentry
 	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) })
 
 	t.Run("fault=revoked Sentry key", func(t *testing.T) {
@@ -317,11 +317,11 @@ func TestSelfSEC5SentryDSN(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, `no environment "production"`)
 	})
 	t.Run("fault=DSN missing", func(t *testing.T) {
-		setRailwayVar(t, harness.RailwayFake(w), "SENTRY_DSN", "", true)
+		setRailwayVar(t, w.Railway, "SENTRY_DSN", "", true)
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "SENTRY_DSN is not set")
 	})
 	t.Run("fault=DSN garbage", func(t *testing.T) {
-		setRailwayVar(t, harness.RailwayFake(w), "SENTRY_DSN", "not a dsn", false)
+		setRailwayVar(t, w.Railway, "SENTRY_DSN", "not a dsn", false)
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SentryDSNConfigured(ct, env) }, "does not parse")
 	})
 	t.Run("fault=auth token revoked", func(t *testing.T) {
@@ -423,7 +423,7 @@ func TestSelfSEC6RateLimits(t *testing.T) {
 
 func TestSelfSEC7CORS(t *testing.T) {
 	w, env := harness.World(t)
-	si := harness.Standin(w)
+	si := w.Standin
 	checktest.MustPass(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) })
 
 	t.Run("fault=CORS echoing a foreign origin", func(t *testing.T) {
@@ -443,7 +443,7 @@ func TestSelfSEC7CORS(t *testing.T) {
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, "production origin https://app.hustlexp.app")
 	})
 	t.Run("fault=development CORS as captured from the real backend", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.CORSMode = "development" }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.CORSMode = "development" }))
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, `foreign origin http://localhost:3000: Access-Control-Allow-Origin = "http://localhost:3000"`)
 	})
 	t.Run("fault=http origin configured", func(t *testing.T) {
@@ -454,7 +454,7 @@ func TestSelfSEC7CORS(t *testing.T) {
 
 func TestSelfSEC8HealthHidesEnv(t *testing.T) {
 	w, env := harness.World(t)
-	si := harness.Standin(w)
+	si := w.Standin
 	r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, env) })
 	if !strings.Contains(r.Attrs[check.AttrEvidence+"allowed_fields"], "none") {
 		t.Errorf("evidence allowed_fields = %q, want the (empty by default) allow-list shown", r.Attrs[check.AttrEvidence+"allowed_fields"])

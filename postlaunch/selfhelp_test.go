@@ -64,7 +64,7 @@ func (l *ledger) fault(t *testing.T, sql string) {
 
 // redisDB returns the world's Redis URL pointed at another logical database,
 // so self-tests that write keys never touch the shared one.
-func redisDB(t *testing.T, w *world.World, db string) string {
+func redisDB(t *testing.T, w *harness.Rehearsal, db string) string {
 	t.Helper()
 	u, err := url.Parse(w.RedisURL)
 	if err != nil {

@@ -26,7 +26,7 @@ var stressInstances atomic.Int64
 func stressStandin(t *testing.T, faults standin.Faults) *target.Env {
 	t.Helper()
 	w, env := harness.World(t)
-	shared := harness.Standin(w)
+	shared := w.Standin
 	s, err := standin.Start(context.Background(), standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: shared.Options().Env,
 		RedisPrefix: fmt.Sprintf("wk1-selftest-%d-%d:", time.Now().UnixNano(), stressInstances.Add(1)),
 		PublicLimit: 100000, DisableWorker: true, Faults: faults})

@@ -23,7 +23,6 @@ import (
 	"github.com/hustlexp/launchcheck/internal/datagen"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/target"
-	"github.com/hustlexp/launchcheck/internal/world"
 	"github.com/hustlexp/launchcheck/postlaunch"
 )
 
@@ -80,7 +79,7 @@ func TestSelfWK3TaxThresholds(t *testing.T) {
 
 // taxRedisDB returns the rehearsal Redis URL on logical database n (an empty
 // keyspace the test owns).
-func taxRedisDB(t *testing.T, w *world.World, n int, seedJob bool) string {
+func taxRedisDB(t *testing.T, w *harness.Rehearsal, n int, seedJob bool) string {
 	t.Helper()
 	u, err := url.Parse(w.RedisURL)
 	if err != nil {
@@ -160,7 +159,7 @@ func restoreEnv(t *testing.T, l *ledger, o pgrestore.Options) (*target.Env, *neo
 	w, _ := harness.World(t)
 	f := neonfake.New("selftest-neon-key", neonfake.Healthy("selftest-project", "127.0.0.1"))
 	t.Cleanup(f.Close)
-	r := harness.NewNeonRestorer(w, f, pgrestore.DBName(l.dsn), o)
+	r := harness.NewNeonRestorer(w.World, f, pgrestore.DBName(l.dsn), o)
 	r.Install()
 	env := l.env.MustWith(map[string]string{
 		config.NeonAPIURL: f.URL, config.NeonAPIKey: "selftest-neon-key", config.NeonProjectID: "selftest-project",

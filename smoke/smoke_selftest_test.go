@@ -35,7 +35,7 @@ var private atomic.Int64
 func privateStandin(t *testing.T, faults standin.Faults) (*standin.Server, *target.Env) {
 	t.Helper()
 	w, env := harness.World(t)
-	shared := harness.Standin(w)
+	shared := w.Standin
 	o := standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: shared.Options().Env,
 		RedisPrefix: fmt.Sprintf("selftest-%d-%d:", time.Now().UnixNano(), private.Add(1)),
 		PublicLimit: 100000, DisableWorker: true, Faults: faults}
@@ -51,7 +51,7 @@ func privateStandin(t *testing.T, faults standin.Faults) (*standin.Server, *targ
 func faulty(t *testing.T, fn func(f *standin.Faults)) (*standin.Server, *target.Env) {
 	t.Helper()
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	t.Cleanup(s.SetFaults(fn))
 	return s, env
 }
@@ -213,17 +213,17 @@ func TestSelfSMK4(t *testing.T) {
 		t.Fatalf("SMK-4 passed without reaching all 3 replicas: %q", got)
 	}
 	t.Run("fault=one breaker OPEN on one of three replicas", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetBreaker(2, "stripe", "OPEN"))
+		t.Cleanup(w.Standin.SetBreaker(2, "stripe", "OPEN"))
 		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) }, "not CLOSED", "stripe=OPEN", "replica")
 	})
 	// judged fields in a shape the backend never sends: named with their path
 	t.Run("fault=circuitBreakers.openai is a number", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.DetailedShape = "breaker-number" }))
 		checktest.MustFail(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) }, "circuitBreakers.openai is a number 1")
 	})
 	// the contract's older wording (bare strings for checks.*) still decodes
 	t.Run("tolerated=checks.* as bare strings", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.DetailedOldShape = true }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.DetailedOldShape = true }))
 		checktest.MustPass(t, 30*time.Second, func(ct check.T) { smoke.BreakersClosed(ct, env) })
 	})
 	t.Run("fault=replicas never reached", func(t *testing.T) {

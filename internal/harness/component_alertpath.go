@@ -14,7 +14,6 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
-	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
 	"github.com/hustlexp/launchcheck/internal/alertmanager"
 	"github.com/hustlexp/launchcheck/internal/world"
 )
@@ -23,9 +22,12 @@ func init() {
 	// The alert path end to end: Alertmanager's routes deliver to the
 	// PagerDuty fake (Events API v2) and the Slack fake (chat.postMessage).
 	Register(world.Component{Name: "alert-path", Order: 30, Start: func(ctx context.Context, w *world.World) error {
-		am, ok1 := w.Part("alertmanager").(*alertmanagerfake.Fake)
-		pd, ok2 := w.Part("pagerduty").(*pagerdutyfake.Fake)
-		sl, ok3 := w.Part("slack").(*slackfake.Fake)
+		am := partsOf(w).Alertmanager
+		ok1 := am != nil
+		pd := partsOf(w).PagerDuty
+		ok2 := pd != nil
+		sl := partsOf(w).Slack
+		ok3 := sl != nil
 		if ok1 && ok2 && ok3 {
 			am.SetDispatcher(AlertDispatcher(pd.URL, pagerdutyfake.RoutingKey, sl.URL, RehearsalSlackToken))
 		}

@@ -71,7 +71,7 @@ func init() {
 			host = fa.Fake.Host
 		}
 		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth: %s at %s (project %s)\n", fa.Kind(), host, RehearsalFirebaseProject)
-		w.SetPart("firebase", fa)
+		partsOf(w).Firebase = fa
 		w.SetEnv(config.FirebaseAuthEmulatorHost, host)
 		w.SetEnv(config.FirebaseProjectID, RehearsalFirebaseProject)
 		w.SetEnv(config.FirebaseWebAPIKey, "rehearsal-web-api-key")
@@ -80,4 +80,4 @@ func init() {
 }
 
 // Firebase returns the rehearsal's Firebase Auth (emulator or fake).
-func Firebase(w *world.World) *FirebaseAuth { return w.Part("firebase").(*FirebaseAuth) }
+func Firebase(w *Rehearsal) *FirebaseAuth { return w.Firebase }

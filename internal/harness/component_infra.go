@@ -45,7 +45,7 @@ func init() {
 	Register(world.Component{Name: "sentry", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		f := sentryfake.New(sentryfake.Options{Token: RehearsalSentryToken, Org: RehearsalSentryOrg, Project: RehearsalSentryProject})
 		w.OnClose(f.Close)
-		w.SetPart("sentry", f)
+		partsOf(w).Sentry = f
 		w.SetEnv(config.SentryAPIURL, f.URL)
 		w.SetEnv(config.SentryAuthToken, RehearsalSentryToken)
 		w.SetEnv(config.SentryOrg, RehearsalSentryOrg)
@@ -54,7 +54,7 @@ func init() {
 	}})
 	Register(world.Component{Name: "railway", Order: 25, Start: func(ctx context.Context, w *world.World) error {
 		sentryDSN := ""
-		if s, ok := w.Part("sentry").(*sentryfake.Fake); ok {
+		if s := partsOf(w).Sentry; s != nil {
 			sentryDSN = s.DSN(RehearsalSentryProject)
 		}
 		f := railwayfake.New(railwayfake.Options{
@@ -63,7 +63,7 @@ func init() {
 			CustomDomain: RehearsalAPIHost,
 		})
 		w.OnClose(f.Close)
-		w.SetPart("railway", f)
+		partsOf(w).Railway = f
 		var project string
 		f.View(func(s *railwayfake.State) { project = s.ProjectID })
 		w.SetEnv(config.RailwayAPIURL, f.URL)
@@ -73,7 +73,7 @@ func init() {
 	}})
 	Register(world.Component{Name: "cloudflare", Order: 26, Start: func(ctx context.Context, w *world.World) error {
 		origin := "hustlexp-engine-production.up.railway.app"
-		if r, ok := w.Part("railway").(*railwayfake.Fake); ok {
+		if r := partsOf(w).Railway; r != nil {
 			r.View(func(s *railwayfake.State) {
 				if sv := s.Service("hustlexp-engine"); sv != nil {
 					if e := s.Env("production"); e != nil {
@@ -85,7 +85,7 @@ func init() {
 		f := cloudflarefake.New(cloudflarefake.Options{Token: RehearsalCloudflareToken, Zone: RehearsalZone,
 			Host: RehearsalAPIHost, Origin: origin, EdgeIPv4: []string{"127.0.0.0/8"}})
 		w.OnClose(f.Close)
-		w.SetPart("cloudflare", f)
+		partsOf(w).Cloudflare = f
 		w.SetEnv(config.CloudflareAPIURL, f.APIURL())
 		w.SetEnv(config.CloudflareAPIToken, RehearsalCloudflareToken)
 		w.SetEnv(config.CloudflareZone, RehearsalZone)
@@ -101,7 +101,7 @@ func init() {
 			return err
 		}
 		w.OnClose(f.Close)
-		w.SetPart("upstash", f)
+		partsOf(w).Upstash = f
 		w.SetEnv(config.UpstashRESTURL, f.URL)
 		w.SetEnv(config.UpstashRESTToken, RehearsalUpstashToken)
 		return nil
@@ -123,7 +123,7 @@ func init() {
 	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		p := firebasefake.NewProjectConfig(RehearsalFirebaseProject, RehearsalAuthorizedDomains())
 		w.OnClose(p.Close)
-		w.SetPart("firebase-config", p)
+		partsOf(w).FirebaseConfig = p
 		w.SetEnv(config.IdentityToolkitURL, p.URL)
 		w.SetEnv(config.FirebaseExpected, RehearsalFirebaseProject)
 		w.SetEnv(config.ProductionDomains, "hustlexp.app,www.hustlexp.app,"+RehearsalAPIHost)
@@ -151,7 +151,7 @@ func init() {
 			return err
 		}
 		w.OnClose(front.Close)
-		w.SetPart("tlsfront", front)
+		partsOf(w).TLSFront = front
 		ru, err := url.Parse(w.RedisURL)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func init() {
 				return err
 			}
 			w.OnClose(pp.Close)
-			w.SetPart("pgproxy", pp)
+			partsOf(w).PGProxy = pp
 			q := du.Query()
 			q.Set("sslmode", "require")
 			du.Host, du.RawQuery = pp.Addr, q.Encode()
@@ -187,7 +187,7 @@ func init() {
 			return err
 		}
 		w.OnClose(d.Close)
-		w.SetPart("dns", d)
+		partsOf(w).DNS = d
 		w.SetEnv(config.APIHost, RehearsalAPIHost)
 		w.SetEnv(config.APIDialAddr, front.Addr)
 		w.SetEnv(config.TLSCAFile, caFile)
@@ -252,32 +252,28 @@ func RehearsalAuthorizedDomains() []string {
 }
 
 // UpstashFake returns the rehearsal's Upstash REST server.
-func UpstashFake(w *world.World) *upstashfake.Fake { return w.Part("upstash").(*upstashfake.Fake) }
+func UpstashFake(w *Rehearsal) *upstashfake.Fake { return w.Upstash }
 
 // FirebaseConfig returns the rehearsal's Identity Toolkit project-config server.
-func FirebaseConfig(w *world.World) *firebasefake.ProjectConfig {
-	return w.Part("firebase-config").(*firebasefake.ProjectConfig)
-}
+func FirebaseConfig(w *Rehearsal) *firebasefake.ProjectConfig { return w.FirebaseConfig }
 
 // TLSFront returns the rehearsal's HTTPS front (the Cloudflare edge stand-in).
-func TLSFront(w *world.World) *tlsfront.Front { return w.Part("tlsfront").(*tlsfront.Front) }
+func TLSFront(w *Rehearsal) *tlsfront.Front { return w.TLSFront }
 
 // PGProxy returns the rehearsal's TLS-terminating Postgres proxy.
-func PGProxy(w *world.World) *tlsfront.PGProxy { return w.Part("pgproxy").(*tlsfront.PGProxy) }
+func PGProxy(w *Rehearsal) *tlsfront.PGProxy { return w.PGProxy }
 
 // DNSFake returns the rehearsal's DNS resolvers.
-func DNSFake(w *world.World) *dnsfake.Fake { return w.Part("dns").(*dnsfake.Fake) }
+func DNSFake(w *Rehearsal) *dnsfake.Fake { return w.DNS }
 
 // RailwayFake returns the rehearsal's Railway API fake.
-func RailwayFake(w *world.World) *railwayfake.Fake { return w.Part("railway").(*railwayfake.Fake) }
+func RailwayFake(w *Rehearsal) *railwayfake.Fake { return w.Railway }
 
 // SentryFake returns the rehearsal's Sentry API fake.
-func SentryFake(w *world.World) *sentryfake.Fake { return w.Part("sentry").(*sentryfake.Fake) }
+func SentryFake(w *Rehearsal) *sentryfake.Fake { return w.Sentry }
 
 // CloudflareFake returns the rehearsal's Cloudflare API fake.
-func CloudflareFake(w *world.World) *cloudflarefake.Fake {
-	return w.Part("cloudflare").(*cloudflarefake.Fake)
-}
+func CloudflareFake(w *Rehearsal) *cloudflarefake.Fake { return w.Cloudflare }
 
 // RehearsalRailwayVariables is a complete, healthy production variable set as
 // the Railway API would return it (values are rehearsal-only fiction: live

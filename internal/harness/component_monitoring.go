@@ -10,14 +10,11 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
-	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/grafanafake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/pagerdutyfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
-	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/slackfake"
-	"github.com/hustlexp/launchcheck/fixtures/fakes/tlsfront"
 	"github.com/hustlexp/launchcheck/fixtures/ops"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
@@ -39,13 +36,14 @@ func init() {
 	// when enabled, the rehearsal edge (tlsfront) redirects after the fake's
 	// propagation delay, as Cloudflare's edge would.
 	Register(world.Component{Name: "maintenance", Order: 29, Start: func(ctx context.Context, w *world.World) error {
-		cf, ok := w.Part("cloudflare").(*cloudflarefake.Fake)
+		cf := partsOf(w).Cloudflare
+		ok := cf != nil
 		if !ok {
 			return nil
 		}
 		cf.EnableMaintenance(RehearsalAPIHost)
 		w.SetEnv(config.MaintenanceURL, cf.MaintenanceURL())
-		if front, ok := w.Part("tlsfront").(*tlsfront.Front); ok {
+		if front := partsOf(w).TLSFront; front != nil {
 			front.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
 				host := r.Host
 				if h, _, err := net.SplitHostPort(host); err == nil {
@@ -63,22 +61,24 @@ func init() {
 	// Log aggregation: Railway's log search over the live deployment also
 	// finds the stand-in's request log lines (as Railway collects stdout).
 	Register(world.Component{Name: "railway-logs", Order: 28, Start: func(ctx context.Context, w *world.World) error {
-		rw, ok := w.Part("railway").(*railwayfake.Fake)
-		if !ok || w.Part("standin") == nil {
+		rw := partsOf(w).Railway
+		ok := rw != nil
+		if !ok || partsOf(w).Standin == nil {
 			return nil
 		}
 		rw.SetLogSource(func(d *railwayfake.Deployment) []railwayfake.LogLine {
 			if d.Status != railwayfake.StatusSuccess {
 				return nil
 			}
-			return StandinLogLines(w)
+			return StandinLogLines(Of(w))
 		}, 0)
 		return nil
 	}})
 	// Sentry monitoring data (alert rules, stats, releases, event lookup) on
 	// top of the Sentry fake; the latest release is the stand-in's revision.
 	Register(world.Component{Name: "sentry-monitoring", Order: 27, Start: func(ctx context.Context, w *world.World) error {
-		f, ok := w.Part("sentry").(*sentryfake.Fake)
+		f := partsOf(w).Sentry
+		ok := f != nil
 		if !ok {
 			return nil
 		}
@@ -89,7 +89,7 @@ func init() {
 	Register(world.Component{Name: "pagerduty", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		f := pagerdutyfake.New(RehearsalPagerDutyToken, pagerdutyfake.Healthy())
 		w.OnClose(f.Close)
-		w.SetPart("pagerduty", f)
+		partsOf(w).PagerDuty = f
 		w.SetEnv(config.PagerDutyAPIURL, f.URL)
 		w.SetEnv(config.PagerDutyEventsURL, f.URL)
 		w.SetEnv(config.PagerDutyToken, RehearsalPagerDutyToken)
@@ -100,7 +100,7 @@ func init() {
 	Register(world.Component{Name: "slack", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		f := slackfake.New(RehearsalSlackToken, slackfake.Healthy())
 		w.OnClose(f.Close)
-		w.SetPart("slack", f)
+		partsOf(w).Slack = f
 		w.SetEnv(config.SlackAPIURL, f.URL)
 		w.SetEnv(config.SlackBotToken, RehearsalSlackToken)
 		return nil
@@ -111,12 +111,12 @@ func init() {
 	Register(world.Component{Name: "alertmanager", Order: 19, Start: func(ctx context.Context, w *world.World) error {
 		am := alertmanagerfake.New()
 		w.OnClose(am.Close)
-		w.SetPart("alertmanager", am)
+		partsOf(w).Alertmanager = am
 		w.SetEnv(config.AlertmanagerURL, am.URL)
 		return nil
 	}})
 	Register(world.Component{Name: "prometheus", Order: 20, Start: func(ctx context.Context, w *world.World) error {
-		am := AlertmanagerFake(w)
+		am := partsOf(w).Alertmanager
 		p, err := promfake.New(promfake.Options{Notify: NotifyAlertmanager(am)})
 		if err != nil {
 			return err
@@ -125,7 +125,7 @@ func init() {
 		if err := p.LoadRules(RehearsalRulesFile, ops.AlertRules); err != nil {
 			return err
 		}
-		w.SetPart("prometheus", p)
+		partsOf(w).Prometheus = p
 		w.SetEnv(config.PrometheusURL, p.URL)
 		dir := filepath.Join(w.Dir, "ops")
 		files := map[string][]byte{ops.DashboardPath: ops.Dashboard, ops.AlertRulesPath: ops.AlertRules}
@@ -143,7 +143,7 @@ func init() {
 		if _, err := g.Import(ops.Dashboard); err != nil {
 			return err
 		}
-		w.SetPart("grafana", g)
+		partsOf(w).Grafana = g
 		w.SetEnv(config.GrafanaURL, g.URL)
 		w.SetEnv(config.GrafanaToken, RehearsalGrafanaToken)
 		w.SetEnv(config.DashboardFile, filepath.Join(dir, ops.DashboardPath))
@@ -153,29 +153,25 @@ func init() {
 }
 
 // PrometheusFake returns the rehearsal's Prometheus fake.
-func PrometheusFake(w *world.World) *promfake.Fake { return w.Part("prometheus").(*promfake.Fake) }
+func PrometheusFake(w *Rehearsal) *promfake.Fake { return w.Prometheus }
 
 // GrafanaFake returns the rehearsal's Grafana fake.
-func GrafanaFake(w *world.World) *grafanafake.Fake { return w.Part("grafana").(*grafanafake.Fake) }
+func GrafanaFake(w *Rehearsal) *grafanafake.Fake { return w.Grafana }
 
 // AlertmanagerFake returns the rehearsal's Alertmanager fake.
-func AlertmanagerFake(w *world.World) *alertmanagerfake.Fake {
-	return w.Part("alertmanager").(*alertmanagerfake.Fake)
-}
+func AlertmanagerFake(w *Rehearsal) *alertmanagerfake.Fake { return w.Alertmanager }
 
 // PagerDutyFake returns the rehearsal's PagerDuty fake.
-func PagerDutyFake(w *world.World) *pagerdutyfake.Fake {
-	return w.Part("pagerduty").(*pagerdutyfake.Fake)
-}
+func PagerDutyFake(w *Rehearsal) *pagerdutyfake.Fake { return w.PagerDuty }
 
 // SlackFake returns the rehearsal's Slack fake.
-func SlackFake(w *world.World) *slackfake.Fake { return w.Part("slack").(*slackfake.Fake) }
+func SlackFake(w *Rehearsal) *slackfake.Fake { return w.Slack }
 
 // StandinLogLines returns the stand-in's request log lines (Pino JSON on
 // stdout) as Railway stores them: normalised into message, severity and
 // attributes (railwayfake.Normalize).
-func StandinLogLines(w *world.World) []railwayfake.LogLine {
-	raw := Standin(w).Logs()
+func StandinLogLines(w *Rehearsal) []railwayfake.LogLine {
+	raw := w.Standin.Logs()
 	out := make([]railwayfake.LogLine, 0, len(raw))
 	for _, l := range raw {
 		var m struct {

@@ -18,7 +18,7 @@ func init() {
 	Register(world.Component{Name: "neon", Order: 20, Start: func(ctx context.Context, w *world.World) error {
 		f := neonfake.New(RehearsalNeonKey, neonfake.Healthy(RehearsalNeonProject, neonfake.HostOf(w.AdminDSN())))
 		w.OnClose(f.Close)
-		w.SetPart("neon", f)
+		partsOf(w).Neon = f
 		w.SetEnv(config.NeonAPIURL, f.URL)
 		w.SetEnv(config.NeonAPIKey, RehearsalNeonKey)
 		w.SetEnv(config.NeonProjectID, RehearsalNeonProject)
@@ -27,4 +27,4 @@ func init() {
 }
 
 // NeonFake returns the rehearsal's Neon API fake.
-func NeonFake(w *world.World) *neonfake.Fake { return w.Part("neon").(*neonfake.Fake) }
+func NeonFake(w *Rehearsal) *neonfake.Fake { return w.Neon }

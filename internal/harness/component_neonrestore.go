@@ -120,13 +120,14 @@ func (r *NeonRestorer) dropAll() {
 
 func init() {
 	Register(world.Component{Name: "neon-restore", Order: 25, Start: func(ctx context.Context, w *world.World) error {
-		f, ok := w.Part("neon").(*neonfake.Fake)
+		f := partsOf(w).Neon
+		ok := f != nil
 		if !ok {
 			return nil
 		}
 		r := NewNeonRestorer(w, f, w.MainDBName(), pgrestore.Options{})
 		r.Install()
-		w.SetPart("neon-restore", r)
+		partsOf(w).NeonRestore = r
 		// The rehearsal's rows are seconds old: restore "one hour ago" would
 		// compare nothing, so the rehearsal restores from (about) now. The
 		// restore point is truncated to the second (Neon's precision), so the

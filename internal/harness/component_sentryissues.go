@@ -11,7 +11,8 @@ import (
 func init() {
 	// The Sentry fake's issues list (DAY-4) with a healthy day after launch.
 	Register(world.Component{Name: "sentry-issues", Order: 21, Start: func(ctx context.Context, w *world.World) error {
-		f, ok := w.Part("sentry").(*sentryfake.Fake)
+		f := partsOf(w).Sentry
+		ok := f != nil
 		if !ok {
 			return nil
 		}

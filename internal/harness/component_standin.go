@@ -32,7 +32,7 @@ func init() {
 			return err
 		}
 		w.OnClose(s.Close)
-		w.SetPart("standin", s)
+		partsOf(w).Standin = s
 		w.SetEnv(config.BaseURL, s.URL)
 		w.SetEnv(config.InternalAPIKey, env["INTERNAL_API_KEY"])
 		w.SetEnv(config.Replicas, "3")
@@ -47,4 +47,4 @@ func init() {
 }
 
 // Standin returns the rehearsal's shared stand-in API (fault knobs).
-func Standin(w *world.World) *standin.Server { return w.Part("standin").(*standin.Server) }
+func Standin(w *Rehearsal) *standin.Server { return w.Standin }

@@ -20,7 +20,7 @@ func init() {
 	Register(world.Component{Name: "stripe", Order: 5, Start: func(ctx context.Context, w *world.World) error {
 		f := stripefake.New(stripefake.Options{SecretKey: RehearsalStripeKey})
 		w.OnClose(f.Close)
-		w.SetPart("stripe", f)
+		partsOf(w).Stripe = f
 		w.SetEnv(config.StripeAPIBase, f.URL)
 		w.SetEnv(config.StripeSecretKey, RehearsalStripeKey)
 		w.SetEnv(config.StripeWebhookSecret, "whsec_platform_"+randHex(16))
@@ -35,13 +35,13 @@ func init() {
 		if base == "" {
 			base = "http://127.0.0.1:3000" // no stand-in registered in this binary
 		}
-		StripeFake(w).AddHealthyEndpoints(base+"/webhooks/stripe", env[config.StripeWebhookSecret], env[config.StripeConnectWebhookSecret])
+		partsOf(w).Stripe.AddHealthyEndpoints(base+"/webhooks/stripe", env[config.StripeWebhookSecret], env[config.StripeConnectWebhookSecret])
 		return nil
 	}})
 }
 
 // StripeFake returns the rehearsal's stateful Stripe API fake (fault knobs, call counters).
-func StripeFake(w *world.World) *stripefake.Fake { return w.Part("stripe").(*stripefake.Fake) }
+func StripeFake(w *Rehearsal) *stripefake.Fake { return w.Stripe }
 
 func randHex(n int) string {
 	b := make([]byte, n)

@@ -40,7 +40,7 @@ func init() {
 		if err != nil || n < 1 {
 			n = 1
 		}
-		RailwayFake(w).Update(func(s *railwayfake.State) {
+		partsOf(w).Railway.Update(func(s *railwayfake.State) {
 			if e, sv := s.Env("production"), s.Service("hustlexp-engine"); e != nil && sv != nil {
 				if sv.NumReplicas == nil {
 					sv.NumReplicas = map[string]int{}

@@ -189,7 +189,7 @@ func rehearsalConfig(base *config.Config, env map[string]string) (*config.Config
 
 // World returns the rehearsal world for a self-test, starting it on first use.
 // Against a live target self-tests are skipped: they belong to `make test`.
-func World(t testing.TB) (*world.World, *target.Env) {
+func World(t testing.TB) (*Rehearsal, *target.Env) {
 	t.Helper()
 	cfg := Config(t)
 	if cfg.Live() {
@@ -201,7 +201,7 @@ func World(t testing.TB) (*world.World, *target.Env) {
 	if err != nil {
 		t.Fatalf("rehearsal world: %v", err)
 	}
-	return w, env
+	return Of(w), env
 }
 
 // Target returns the system under test for a checklist test: the rehearsal

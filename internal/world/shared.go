@@ -34,7 +34,7 @@ func StartInfra(ctx context.Context, cfg *config.Config) (w *World, inf *Infra, 
 	if err != nil {
 		return nil, nil, err
 	}
-	w = &World{Dir: dir, env: map[string]string{}, parts: map[string]any{}, mainDB: MainDB}
+	w = &World{Dir: dir, env: map[string]string{}, mainDB: MainDB}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -88,7 +88,7 @@ func Attach(ctx context.Context, inf *Infra, slot int, comps []Component) (w *Wo
 	}
 	w = &World{
 		Provider: inf.Provider, ServerDSN: inf.ServerDSN, RedisURL: inf.RedisURL, RedisDBs: inf.RedisDBs,
-		FirebaseHost: inf.FirebaseHost, Dir: dir, env: map[string]string{}, parts: map[string]any{},
+		FirebaseHost: inf.FirebaseHost, Dir: dir, env: map[string]string{},
 		mainDB: fmt.Sprintf("%s_main_%d", MainDB, os.Getpid()),
 	}
 	defer func() {

@@ -53,7 +53,6 @@ type World struct {
 
 	mu      sync.Mutex
 	env     map[string]string
-	parts   map[string]any
 	closers []func()
 	clones  int
 }
@@ -74,7 +73,7 @@ func Start(ctx context.Context, cfg *config.Config, comps []Component) (w *World
 	if err != nil {
 		return nil, err
 	}
-	w = &World{Dir: dir, env: map[string]string{}, parts: map[string]any{}, mainDB: MainDB}
+	w = &World{Dir: dir, env: map[string]string{}, mainDB: MainDB}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -161,12 +160,6 @@ func (w *World) Env() map[string]string {
 	}
 	return out
 }
-
-// SetPart stores a component handle (fault knobs) under name.
-func (w *World) SetPart(name string, p any) { w.mu.Lock(); w.parts[name] = p; w.mu.Unlock() }
-
-// Part returns a component handle stored with SetPart.
-func (w *World) Part(name string) any { w.mu.Lock(); defer w.mu.Unlock(); return w.parts[name] }
 
 // DSN returns a DSN for database db on the world's server. user/password
 // empty means the superuser of the server DSN.
