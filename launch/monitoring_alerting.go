@@ -2,7 +2,9 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -144,7 +146,7 @@ func pagerDutyDrill(t check.T, env *target.Env, c *pd.Client, serviceID string) 
 	t.Cleanup(resolve)
 	start := time.Now()
 	if _, err := c.ManageEventWithContext(check.Ctx(t, env.Cfg), ev); err != nil {
-		t.Fatalf("PagerDuty Events API v2 trigger: %v", err)
+		t.Fatalf("PagerDuty Events API v2 trigger: %v%s", err, eventRejectedHint(err))
 	}
 	deadline := env.Cfg.Duration(config.DrillDeadline)
 	find := func(status string) func(ctx context.Context) error {
@@ -166,6 +168,17 @@ func pagerDutyDrill(t check.T, env *target.Env, c *pd.Client, serviceID string) 
 	resolve()
 	check.Eventually(t, deadline, find("resolved"))
 	alertmanagerToPagerDuty(t, env, c, serviceID)
+}
+
+// eventRejectedHint explains a 400 of the Events API: go-pagerduty reads
+// only the REST API's error shape, so PagerDuty's own reason ("Invalid
+// routing key") never reaches the message.
+func eventRejectedHint(err error) string {
+	var ae pd.APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+		return fmt.Sprintf(" (PagerDuty rejected the event: is %s the Events API v2 integration key of the service?)", config.PagerDutyRoutingKey)
+	}
+	return ""
 }
 
 // alertmanagerToPagerDuty proves the Alertmanager → PagerDuty leg: a

@@ -184,22 +184,13 @@ func LogAggregation(t check.T, env *target.Env) {
 	rand.Read(b[:])
 	id := env.Tag() + "-mon6-" + hex.EncodeToString(b[:])
 	ctx := check.Ctx(t, env.Cfg)
-	rctx, cancel := context.WithTimeout(ctx, env.Cfg.Duration(config.HTTPTimeout))
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, strings.TrimRight(env.Cfg.Get(config.BaseURL), "/")+"/health/liveness", nil)
-	if err != nil {
-		t.Fatalf("%s: %v", config.BaseURL, err)
-	}
-	req.Header.Set("X-Request-Id", id)
 	sent := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	echoed, err := livenessWithRequestID(ctx, env, id)
 	if err != nil {
 		t.Fatalf("GET /health/liveness: %v", err)
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	resp.Body.Close()
-	if got := resp.Header.Get("X-Request-Id"); got != id {
-		t.Errorf("GET /health/liveness echoed X-Request-Id %q, want %q (§1): log lines cannot be correlated with requests", got, id)
+	if echoed != id {
+		t.Errorf("GET /health/liveness echoed X-Request-Id %q, want %q (§1): log lines cannot be correlated with requests", echoed, id)
 	}
 	var found logEntry
 	err = check.Poll(ctx, env.Cfg.Duration(config.LogDeadline), func(ctx context.Context) error {
@@ -221,4 +212,23 @@ func LogAggregation(t check.T, env *target.Env) {
 	check.Evidence(t, "log_delay", ms(time.Since(sent)))
 	check.Evidence(t, "log_store", store.Name())
 	t.Logf("log line: %.200s", found.Text)
+}
+
+// livenessWithRequestID sends GET /health/liveness tagged X-Request-Id: id
+// and returns the X-Request-Id the backend answered with.
+func livenessWithRequestID(ctx context.Context, env *target.Env, id string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, env.Cfg.Duration(config.HTTPTimeout))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(env.Cfg.Get(config.BaseURL), "/")+"/health/liveness", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("X-Request-Id", id)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	return resp.Header.Get("X-Request-Id"), nil
 }
