@@ -134,7 +134,7 @@ func TestSelfMON3FailureCoverage(t *testing.T) {
 	w, env := harness.World(t)
 	t.Run("fault=Alertmanager config with a UTF-8 matcher", func(t *testing.T) {
 		// Alertmanager ≥ 0.27 accepts quoted UTF-8 label names; launchcheck's matcher parser does not
-		am := harness.AlertmanagerFake(w)
+		am := w.Alertmanager
 		am.SetConfig(strings.Replace(alertmanagerfake.HealthyConfig, `matchers: ['severity="critical"']`, `matchers: ['"service.name"="hustlexp-engine"', 'severity="critical"']`, 1))
 		t.Cleanup(func() { am.SetConfig(alertmanagerfake.HealthyConfig) })
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.PagerDutyForP0(ct, env) },
@@ -159,7 +159,7 @@ func TestSelfMON3FailureCoverage(t *testing.T) {
 
 func TestSelfMON4FailureCoverage(t *testing.T) {
 	w, env := harness.World(t)
-	sf := harness.SlackFake(w)
+	sf := w.Slack
 	drill := env.MustWith(map[string]string{config.AlertDrill: "1"})
 	t.Run("fault=posting to #alerts restricted", func(t *testing.T) {
 		bad := checktest.FailFront(t, drill, config.SlackAPIURL, pathEnds("", "/chat.postMessage"), 200, `{"ok":false,"error":"restricted_action"}`)
@@ -191,7 +191,7 @@ func TestSelfMON4FailureCoverage(t *testing.T) {
 
 func TestSelfMON5FailureCoverage(t *testing.T) {
 	w, env := harness.World(t)
-	sf := harness.SentryFake(w)
+	sf := w.Sentry
 	t.Run("fault=token without alerts:read (rules refused)", func(t *testing.T) {
 		bad := checktest.FailFront(t, env, config.SentryAPIURL, pathEnds(http.MethodGet, "/rules/"), 403, sentryNoPermission)
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, bad) }, "/rules/", "403", "do not have permission")
@@ -206,12 +206,12 @@ func TestSelfMON5FailureCoverage(t *testing.T) {
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, bad) }, "/releases/", "403", "do not have permission")
 	})
 	t.Run("fault=older /health without build (deployed commit unknown)", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.HealthOldShape = true }))
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) },
 			`deployed commit: GET /health: build.revision = ""`)
 	})
 	t.Run("fault=Railway live deployment crashed", func(t *testing.T) {
-		crashLive(t, harness.RailwayFake(w))
+		crashLive(t, w.Railway)
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.SentryConfigured(ct, env) },
 			"Railway: service hustlexp-engine has no SUCCESS deployment")
 	})
@@ -272,7 +272,7 @@ func crashLive(t *testing.T, rw *railwayfake.Fake) {
 
 func TestSelfMON6FailureCoverage(t *testing.T) {
 	w, env := harness.World(t)
-	rw := harness.RailwayFake(w)
+	rw := w.Railway
 	fast := env.MustWith(map[string]string{config.LogDeadline: "2s"})
 	t.Run("fault=Railway service renamed", func(t *testing.T) {
 		bad := fast.MustWith(map[string]string{config.RailwayService: "hustlexp-api"})
@@ -294,7 +294,7 @@ func TestSelfMON6FailureCoverage(t *testing.T) {
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, bad) }, "GET /health/liveness: ", "connection refused")
 	})
 	t.Run("fault=backend ignores the caller's X-Request-Id", func(t *testing.T) {
-		t.Cleanup(harness.Standin(w).SetFaults(func(f *standin.Faults) { f.RequestIDIgnored = true }))
+		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.RequestIDIgnored = true }))
 		checktest.MustFail(t, monTimeout, func(ct check.T) { launch.LogAggregation(ct, fast) },
 			"GET /health/liveness echoed X-Request-Id ", "log lines cannot be correlated with requests")
 	})
