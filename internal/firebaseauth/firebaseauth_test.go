@@ -80,8 +80,7 @@ func roundTrip(t *testing.T, host, project string) {
 }
 
 func TestFakeRoundTrip(t *testing.T) {
-	f := firebasefake.New("hustlexp-rehearsal", "")
-	defer f.Close()
+	f := firebasefake.Run(t, "hustlexp-rehearsal", "")
 	roundTrip(t, f.Host, "hustlexp-rehearsal")
 	if f.Calls("signUp") != 2 || f.Calls("delete") != 1 {
 		t.Fatalf("fake calls: signUp=%d delete=%d", f.Calls("signUp"), f.Calls("delete"))
@@ -175,8 +174,7 @@ func TestUnreachableToolkitIsAClearError(t *testing.T) {
 }
 
 func TestSweepUsers(t *testing.T) {
-	f := firebasefake.New("p", "")
-	defer f.Close()
+	f := firebasefake.Run(t, "p", "")
 	c, err := New(rehearsalCfg(t, f.Host, "p"))
 	if err != nil {
 		t.Fatal(err)
@@ -205,8 +203,7 @@ func TestSweepUsers(t *testing.T) {
 // disabled account, a token of another project, an expired token, a token
 // issued before the account's validSince, a token that is not a JWT.
 func TestVerifyEmulatorTokenRefusals(t *testing.T) {
-	f := firebasefake.New("p", "")
-	defer f.Close()
+	f := firebasefake.Run(t, "p", "")
 	ctx := context.Background()
 	c, err := New(rehearsalCfg(t, f.Host, "p"))
 	if err != nil {

@@ -16,11 +16,7 @@ import (
 
 func client(t *testing.T, o promfake.Options) (*promfake.Fake, *prom.Client) {
 	t.Helper()
-	f, err := promfake.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.Close)
+	f := promfake.Run(t, func(p *promfake.Options) { *p = o })
 	cfg, err := config.Load(func(n string) string {
 		return map[string]string{config.PrometheusURL: f.URL, config.PrometheusToken: "tok"}[n]
 	})
