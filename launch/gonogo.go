@@ -24,23 +24,21 @@ import (
 func gngProm(t check.T, env *target.Env) (*prom.Client, context.Context) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.PrometheusURL)
-	c, err := prom.NewFromConfig(env.Cfg)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	return c, check.Ctx(t, env.Cfg)
+	return prom.FromConfig(env.Cfg), check.Ctx(t, env.Cfg)
 }
 
 // enoughTraffic fails the check as unverified when the window holds fewer
-// than HUSTLEXP_MIN_REQUESTS requests.
-func enoughTraffic(t check.T, env *target.Env, c *prom.Client, ctx context.Context, now time.Time, window time.Duration) float64 {
+// than HUSTLEXP_MIN_REQUESTS requests, or when the error-rate query had no
+// traffic to divide by (rated false: no request series with two samples in
+// the window, which is also what makes the request count 0).
+func enoughTraffic(t check.T, env *target.Env, c *prom.Client, ctx context.Context, now time.Time, window time.Duration, rated bool) float64 {
 	t.Helper()
 	n, err := c.Requests(ctx, now, window)
 	if err != nil {
-		t.Fatalf("%v", err)
+		t.Fatalf("GNG-1 request count: %v", err)
 	}
 	check.Evidence(t, "requests", fmt.Sprintf("%.0f in the last %s", n, window))
-	if min := float64(env.Cfg.Int(config.MinRequests)); n < min {
+	if min := float64(env.Cfg.Int(config.MinRequests)); n < min || !rated {
 		check.Unverified(t, "only %.0f requests in the last %s (< %s=%.0f): too little traffic to judge", n, window, config.MinRequests, min)
 	}
 	return n
@@ -64,18 +62,17 @@ func ErrorRateBelowThreshold(t check.T, env *target.Env) {
 		t.Fatalf("%v", err)
 	}
 	check.Evidence(t, "status_label", lbl)
-	enoughTraffic(t, env, c, ctx, now, window)
-	rate, ok, err := c.Scalar(ctx, prom.ErrorRateQuery(lbl, window), now)
+	// The error rate divides by the same requests the count adds up: it is
+	// empty exactly when there was no traffic, which enoughTraffic judges.
+	rate, rated, err := c.Scalar(ctx, prom.ErrorRateQuery(lbl, window), now)
 	if err != nil {
-		t.Fatalf("%v", err)
+		t.Fatalf("GNG-1 error rate over %s: %v", window, err)
 	}
-	if !ok {
-		check.Unverified(t, "error-rate query over %s returned nothing", window)
-	}
+	enoughTraffic(t, env, c, ctx, now, window, rated)
 	check.Evidence(t, "error_rate", fmt.Sprintf("%.3f%% over %s", rate*100, window))
 	ws, err := c.Windows(ctx, prom.ErrorRateQuery(lbl, 2*step), prom.RequestsQuery(2*step), now.Add(-window+step), now, step)
 	if err != nil {
-		t.Fatalf("%v", err)
+		t.Fatalf("GNG-1 error rate per %s step: %v", step, err)
 	}
 	judged, _ := prom.Judged(ws, prom.MinWindowRequests)
 	pts := prom.AsPoints(judged)
@@ -117,7 +114,7 @@ func P99BelowSLA(t check.T, env *target.Env) {
 	}
 	p99, ok, err := c.Scalar(ctx, prom.P99Query(window), now)
 	if err != nil {
-		t.Fatalf("%v", err)
+		t.Fatalf("GNG-2 P99 over %s: %v", window, err)
 	}
 	if !ok || math.IsNaN(p99) {
 		check.Unverified(t, "P99 over %s is undefined (no %s samples)", window, prom.DurationBuckets)
@@ -149,6 +146,16 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 	for _, s := range cfg.List(config.P0Severities) {
 		sev[s] = true
 	}
+	noP0InAlertmanager(t, ctx, cfg, sev)
+	c := prom.FromConfig(cfg)
+	noP0InPrometheus(t, ctx, c, sev)
+	p0RulesCanFire(t, ctx, c, cfg, sev)
+}
+
+// noP0InAlertmanager fails on active P0 alerts in Alertmanager; silenced or
+// inhibited ones are evidence, not failures.
+func noP0InAlertmanager(t check.T, ctx context.Context, cfg *config.Config, sev map[string]bool) {
+	t.Helper()
 	am := alertmanager.New(cfg.Get(config.AlertmanagerURL), cfg.Get(config.AlertmanagerToken), cfg.Duration(config.HTTPTimeout))
 	alerts, err := am.Alerts(ctx)
 	if err != nil {
@@ -180,13 +187,12 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 	if len(firing) > 0 {
 		t.Fatalf("%d P0 alert(s) firing in Alertmanager: %s — NO-GO until resolved", len(firing), strings.Join(firing, "; "))
 	}
+}
 
-	// Prometheus's own view: a P0 alert firing there but missing from
-	// Alertmanager means notifications are not delivered either.
-	c, err := prom.NewFromConfig(cfg)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
+// noP0InPrometheus is Prometheus's own view: a P0 alert firing there but
+// missing from Alertmanager means notifications are not delivered either.
+func noP0InPrometheus(t check.T, ctx context.Context, c *prom.Client, sev map[string]bool) {
+	t.Helper()
 	actx, cancel := context.WithTimeout(ctx, c.Timeout)
 	pa, err := c.API.Alerts(actx)
 	cancel()
@@ -203,8 +209,12 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 		sort.Strings(promFiring)
 		t.Fatalf("%d P0 alert(s) firing in Prometheus (not active in Alertmanager: check the notification path): %s — NO-GO until resolved", len(promFiring), strings.Join(promFiring, "; "))
 	}
+}
 
-	// Refuse a vacuous pass.
+// p0RulesCanFire refuses a vacuous pass: with no P0 rule loaded, or P0
+// rules that can never fire, a quiet pager proves nothing.
+func p0RulesCanFire(t check.T, ctx context.Context, c *prom.Client, cfg *config.Config, sev map[string]bool) {
+	t.Helper()
 	p0, dead, err := p0Rules(ctx, c, sev)
 	if err != nil {
 		t.Fatalf("GNG-3: %v", err)
@@ -374,11 +384,13 @@ func BreakersClosedAtDecision(t check.T, env *target.Env) {
 // PoolBelowHalf checks GNG-5: DB connection pool utilization <50%. Per sample,
 // pool.totalConnections ÷ the deployment's DB_POOL_MAX (Railway; contract §8.6: only the counts are
 // visible over HTTP); plus the pool metric when HUSTLEXP_POOL_METRIC_QUERY
-// names one.
+// names one. Every replica the deployment runs (serviceInstance.numReplicas,
+// or HUSTLEXP_REPLICAS if the operator expects more) must have been seen.
 func PoolBelowHalf(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
-	poolMax := deploymentPool(t, check.Ctx(t, cfg), env).PoolMax
+	dp := deploymentPool(t, check.Ctx(t, cfg), env)
+	poolMax := dp.PoolMax
 	if poolMax <= 0 {
 		t.Fatalf("the deployment's DB_POOL_MAX = %d: cannot compute utilisation", poolMax)
 	}
@@ -413,24 +425,32 @@ func PoolBelowHalf(t check.T, env *target.Env) {
 	if len(over) > 0 {
 		t.Errorf("DB pool utilisation at or above %.0f%% (%s): %s — the pool is close to exhaustion", limit, config.PoolMaxUtilPct, strings.Join(dedupe(over), "; "))
 	}
-	if q := cfg.Get(config.PoolMetricQuery); q != "" && cfg.Get(config.PrometheusURL) != "" {
-		c, err := prom.NewFromConfig(cfg)
-		if err != nil {
-			t.Fatalf("%v", err)
-		}
-		ctx := check.Ctx(t, cfg)
-		v, err := c.Vector(ctx, q, time.Now())
-		if err != nil {
-			t.Fatalf("%s: %v", config.PoolMetricQuery, err)
-		}
-		for _, s := range v {
-			if pct := float64(s.Value) * 100; pct >= limit {
-				t.Errorf("pool metric %s = %.0f%%, want < %.0f%%", s.Metric, pct, limit)
-			}
-		}
+	poolMetricBelow(t, cfg, limit)
+	want, from := dp.Replicas, "serviceInstance.numReplicas"
+	if n := cfg.Int(config.Replicas); n > want {
+		want, from = n, config.Replicas
 	}
-	if replicas < max(1, cfg.Int(config.Replicas)) {
-		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' pools were not seen", replicas, cfg.Int(config.Replicas), config.Replicas, len(samples))
+	if replicas < want {
+		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' pools were not seen", replicas, want, from, len(samples))
+	}
+}
+
+// poolMetricBelow judges the pool metric HUSTLEXP_POOL_METRIC_QUERY names
+// (a 0..1 utilisation per series), when it names one.
+func poolMetricBelow(t check.T, cfg *config.Config, limit float64) {
+	t.Helper()
+	q := cfg.Get(config.PoolMetricQuery)
+	if q == "" || cfg.Get(config.PrometheusURL) == "" {
+		return
+	}
+	v, err := prom.FromConfig(cfg).Vector(check.Ctx(t, cfg), q, time.Now())
+	if err != nil {
+		t.Fatalf("%s: %v", config.PoolMetricQuery, err)
+	}
+	for _, s := range v {
+		if pct := float64(s.Value) * 100; pct >= limit {
+			t.Errorf("pool metric %s = %.0f%%, want < %.0f%%", s.Metric, pct, limit)
+		}
 	}
 }
 

@@ -120,11 +120,7 @@ func NeonProvisioned(t check.T, env *target.Env) {
 	}
 	check.Evidence(t, "neon", fmt.Sprintf("project=%s branch=%s endpoints=%s", p.Name, br.Name, strings.Join(hosts, ",")))
 	dsn := env.Cfg.Get(config.DatabaseURL)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("%s is not a URL", config.DatabaseURL)
-	}
-	host := u.Hostname()
+	host := dsnHost(dsn)
 	if !hostInNeon(host, hosts) {
 		t.Fatalf("%s host %s is not a compute endpoint of Neon branch %s (endpoints: %s): the app points at another database", config.DatabaseURL, host, br.Name, strings.Join(hosts, ", "))
 	}
@@ -137,6 +133,20 @@ func NeonProvisioned(t check.T, env *target.Env) {
 	}
 	check.Evidence(t, "db_tls", fmt.Sprintf("%s %s, SELECT 1 in %s", tlscheck.VersionName(state.Version), tls.CipherSuiteName(state.CipherSuite), ms(rtt)))
 	check.Evidence(t, "db_server_version", ver)
+}
+
+// dsnHost is the host a Postgres URL connects to: the URL's host, else its
+// host= parameter. config.Load has validated the URL (KindDSN: it parses,
+// postgres:// scheme, a host in one of those two places).
+func dsnHost(dsn string) string {
+	u, _ := url.Parse(dsn)
+	if u == nil {
+		return ""
+	}
+	if h := u.Hostname(); h != "" {
+		return h
+	}
+	return u.Query().Get("host")
 }
 
 // hostInNeon reports whether host is one of the endpoint hosts, allowing the
@@ -398,6 +408,33 @@ func DNSPropagated(t check.T, env *target.Env) {
 		t.Fatalf("%s lists %d resolver(s), want at least 2 to judge propagation", config.DNSResolvers, len(resolvers))
 	}
 	ctx := check.Ctx(t, env.Cfg)
+	want := cloudflareAnswer(t, ctx, env, host)
+	deadline := env.Cfg.Duration(config.DNSDeadline)
+	last, err := pollResolvers(ctx, env, host, resolvers, want, deadline)
+	for _, a := range last {
+		v := strings.Join(a.IPStrings(), ",")
+		if a.Err != nil {
+			v = "error: " + a.Rcode
+		}
+		check.Evidence(t, "dns_"+a.Resolver, v)
+	}
+	if err != nil {
+		t.Fatalf("INF-6 %s not propagated within %s (%s): %v", host, deadline, config.DNSDeadline, err)
+	}
+}
+
+// dnsWant is what a resolver must answer for the host: Cloudflare's records
+// and, for a proxied record, the edge ranges its addresses must fall in.
+type dnsWant struct {
+	recs    []cloudflare.Record
+	proxied bool
+	edge    []*net.IPNet
+}
+
+// cloudflareAnswer reads the host's records from Cloudflare (and the edge
+// ranges when the record is proxied): the answer every resolver must agree with.
+func cloudflareAnswer(t check.T, ctx context.Context, env *target.Env, host string) dnsWant {
+	t.Helper()
 	cf, zid := cloudflareZone(t, ctx, env)
 	recs, err := cf.Records(ctx, zid, host)
 	if err != nil {
@@ -406,20 +443,22 @@ func DNSPropagated(t check.T, env *target.Env) {
 	if len(recs) == 0 {
 		t.Fatalf("Cloudflare has no DNS record for %s: nothing can propagate", host)
 	}
-	proxied := recs[0].Proxied != nil && *recs[0].Proxied
-	var edge []*net.IPNet
-	if proxied {
-		if edge, err = cf.EdgeRanges(ctx); err != nil {
+	w := dnsWant{recs: recs, proxied: recs[0].Proxied != nil && *recs[0].Proxied}
+	if w.proxied {
+		if w.edge, err = cf.EdgeRanges(ctx); err != nil {
 			t.Fatalf("%v", err)
 		}
 	}
-	qTimeout := httpTimeout(env)
-	if qTimeout > 3*time.Second {
-		qTimeout = 3 * time.Second
-	}
+	return w
+}
+
+// pollResolvers asks every resolver until all agree with want or the
+// deadline passes; it returns the last round of answers and, on a timeout,
+// why each disagreeing resolver did.
+func pollResolvers(ctx context.Context, env *target.Env, host string, resolvers []string, want dnsWant, deadline time.Duration) ([]dnscheck.Answer, error) {
+	qTimeout := min(httpTimeout(env), 3*time.Second)
 	var last []dnscheck.Answer
-	deadline := env.Cfg.Duration(config.DNSDeadline)
-	err = check.Poll(ctx, deadline, func(ctx context.Context) error {
+	err := check.Poll(ctx, deadline, func(ctx context.Context) error {
 		last = last[:0]
 		var bad []string
 		for _, r := range resolvers {
@@ -432,7 +471,7 @@ func DNSPropagated(t check.T, env *target.Env) {
 				bad = append(bad, a.Err.Error())
 				continue
 			}
-			if why := disagrees(a, recs, proxied, edge); why != "" {
+			if why := disagrees(a, want.recs, want.proxied, want.edge); why != "" {
 				bad = append(bad, fmt.Sprintf("resolver %s answered %s: %s", r, strings.Join(a.IPStrings(), ","), why))
 			}
 		}
@@ -441,16 +480,7 @@ func DNSPropagated(t check.T, env *target.Env) {
 		}
 		return nil
 	})
-	for _, a := range last {
-		v := strings.Join(a.IPStrings(), ",")
-		if a.Err != nil {
-			v = "error: " + a.Rcode
-		}
-		check.Evidence(t, "dns_"+a.Resolver, v)
-	}
-	if err != nil {
-		t.Fatalf("INF-6 %s not propagated within %s (%s): %v", host, deadline, config.DNSDeadline, err)
-	}
+	return last, err
 }
 
 // disagrees explains why a resolver's answer does not match Cloudflare's record.

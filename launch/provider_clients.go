@@ -163,14 +163,11 @@ func tlsTarget(env *target.Env, host string) tlscheck.Target {
 	return tlscheck.Target{Host: host, DialAddr: env.Cfg.Get(config.APIDialAddr), CAFile: env.Cfg.Get(config.TLSCAFile), Timeout: httpTimeout(env)}
 }
 
-// cloudflareClient builds the SDK client and finds the zone.
+// cloudflareZone builds the SDK client and finds the zone.
 func cloudflareZone(t check.T, ctx context.Context, env *target.Env) (*cloudflare.Client, string) {
 	t.Helper()
 	check.Need(t, env.Cfg, cloudflareVars...)
-	c, err := cloudflare.New(env.Cfg.Get(config.CloudflareAPIURL), env.Cfg.Get(config.CloudflareAPIToken), httpTimeout(env))
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
+	c := cloudflare.New(env.Cfg.Get(config.CloudflareAPIURL), env.Cfg.Get(config.CloudflareAPIToken), httpTimeout(env))
 	zid, err := c.ZoneID(ctx, env.Cfg.Get(config.CloudflareZone))
 	if err != nil {
 		t.Fatalf("%v", err)

@@ -24,7 +24,11 @@ func FailFront(t testing.TB, env *target.Env, baseVar string, match func(r *http
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(u)
+	// Requests keep their own path: a base URL with a path (Railway's
+	// …/graphql/v2) is kept on the front, not joined twice.
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.Out.URL.Scheme, pr.Out.URL.Host, pr.Out.Host = u.Scheme, u.Host, u.Host
+	}}
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		r.Body.Close()
@@ -39,5 +43,5 @@ func FailFront(t testing.TB, env *target.Env, baseVar string, match func(r *http
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	return env.MustWith(map[string]string{baseVar: front.URL})
+	return env.MustWith(map[string]string{baseVar: front.URL + u.EscapedPath()})
 }

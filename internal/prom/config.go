@@ -21,6 +21,23 @@ import (
 // PROMETHEUS_TOKEN when set), each call bounded by HUSTLEXP_HTTP_TIMEOUT;
 // errors show the URL redacted.
 func NewFromConfig(cfg *config.Config) (*Client, error) {
+	return newFromConfig(cfg)
+}
+
+// FromConfig is NewFromConfig for a loaded configuration, which cannot fail:
+// the only thing the Prometheus client rejects is a PROMETHEUS_URL that does
+// not parse, and config.Load has already validated it as an absolute http(s)
+// URL (KindURL). A panic here is a bug in the suite (a Config not built by
+// config.Load), never a state of the target.
+func FromConfig(cfg *config.Config) *Client {
+	c, err := newFromConfig(cfg)
+	if err != nil {
+		panic(fmt.Sprintf("prom.FromConfig: %v (PROMETHEUS_URL was validated by config.Load)", err))
+	}
+	return c
+}
+
+func newFromConfig(cfg *config.Config) (*Client, error) {
 	c, err := api.NewClient(api.Config{Address: strings.TrimRight(cfg.Get(config.PrometheusURL), "/"),
 		RoundTripper: transport{token: cfg.Get(config.PrometheusToken), next: http.DefaultTransport}})
 	if err != nil {
