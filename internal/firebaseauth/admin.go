@@ -1,47 +1,37 @@
 package firebaseauth
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/google"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/identitytoolkit/v1"
+	"google.golang.org/api/option"
 )
 
 // Admin is the part of Firebase Auth's admin API the suite uses — look a
-// user up, list users, delete a user, verify an emulator ID token — spoken
-// directly over the Identity Toolkit v1 REST API
-// (projects/{project}/accounts:lookup, :batchGet, :delete) that the Firebase
-// Admin SDKs call themselves. It replaces firebase.google.com/go/v4, whose
-// root package links Firestore, Cloud Storage and gRPC (≈460 packages) into
-// every test binary for these four calls (README "Compile time").
+// user up, list users, delete a user, verify an emulator ID token — through
+// Google's generated Identity Toolkit v1 client
+// (google.golang.org/api/identitytoolkit/v1: projects.accounts.lookup,
+// batchGet, delete), the REST API the Firebase Admin SDKs call themselves.
+// It replaces firebase.google.com/go/v4, whose root package links
+// Firestore, Cloud Storage and more into every test binary for these calls
+// (README "Speed").
 //
-// Live projects authenticate with OAuth2 from FIREBASE_CREDENTIALS_FILE (a
+// Live projects authenticate from FIREBASE_CREDENTIALS_FILE (a
 // service-account key) or Application Default Credentials; the emulator
 // takes the fixed "Bearer owner" token, as the Admin SDKs send it.
 type Admin struct {
-	base     string // .../identitytoolkit.googleapis.com/v1/projects/<id>
 	project  string
 	emulator string
-	http     *http.Client
-}
-
-// adminScopes are the OAuth2 scopes the Admin SDKs request for Auth.
-var adminScopes = []string{
-	"https://www.googleapis.com/auth/cloud-platform",
-	"https://www.googleapis.com/auth/firebase",
-	"https://www.googleapis.com/auth/identitytoolkit",
+	svc      *identitytoolkit.Service
 }
 
 // ErrUserNotFound is returned when the project has no such user.
@@ -59,34 +49,31 @@ type User struct {
 	ValidSince int64 // validSince, Unix seconds: tokens issued before are revoked
 }
 
+// adminTimeout bounds every admin call.
+const adminTimeout = 30 * time.Second
+
 // NewAdmin returns the admin client for projectID: on the emulator at
 // emulatorHost when it is set, else on Google with credsFile (or ADC).
 func NewAdmin(ctx context.Context, projectID, emulatorHost, credsFile string) (*Admin, error) {
 	if projectID == "" {
 		return nil, errors.New("firebase admin: no project id")
 	}
-	a := &Admin{project: projectID, emulator: emulatorHost}
-	if emulatorHost != "" {
-		a.base = "http://" + emulatorHost + "/identitytoolkit.googleapis.com/v1/projects/" + url.PathEscape(projectID)
-		a.http = &http.Client{Transport: bearer{"owner", http.DefaultTransport}}
-		return a, nil
-	}
-	var creds *google.Credentials
-	var err error
-	if credsFile != "" {
-		var raw []byte
-		if raw, err = os.ReadFile(credsFile); err == nil {
-			creds, err = google.CredentialsFromJSONWithType(ctx, raw, google.ServiceAccount, adminScopes...)
+	var opts []option.ClientOption
+	switch {
+	case emulatorHost != "":
+		opts = []option.ClientOption{option.WithEndpoint("http://" + emulatorHost + "/identitytoolkit.googleapis.com/"),
+			option.WithHTTPClient(&http.Client{Timeout: adminTimeout, Transport: bearer{"owner", http.DefaultTransport}})}
+	case credsFile != "":
+		if _, err := os.Stat(credsFile); err != nil {
+			return nil, fmt.Errorf("firebase admin credentials for project %s: %w", projectID, err)
 		}
-	} else {
-		creds, err = google.FindDefaultCredentials(ctx, adminScopes...)
+		opts = []option.ClientOption{option.WithCredentialsFile(credsFile)}
 	}
+	svc, err := identitytoolkit.NewService(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("firebase admin credentials for project %s: %w", projectID, err)
 	}
-	a.base = GoogleToolkitURL + "/v1/projects/" + url.PathEscape(projectID)
-	a.http = oauth2.NewClient(context.Background(), creds.TokenSource)
-	return a, nil
+	return &Admin{project: projectID, emulator: emulatorHost, svc: svc}, nil
 }
 
 type bearer struct {
@@ -100,84 +87,37 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-// do sends one admin call (in == nil: GET) and decodes the answer into out.
-func (a *Admin) do(ctx context.Context, op, query string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	method, body := http.MethodGet, io.Reader(nil)
-	if in != nil {
-		raw, _ := json.Marshal(in)
-		method, body = http.MethodPost, bytes.NewReader(raw)
-	}
-	u := a.base + "/" + op
-	if query != "" {
-		u += "?" + query
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return fmt.Errorf("firebase admin %s: %w", op, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("firebase admin %s at %s: %w", op, hostOf(a.base), unwrapURLErr(err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("firebase admin %s: read response: %w", op, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		msg := strings.TrimSpace(string(raw))
-		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
-			msg = e.Error.Message
-		}
-		if strings.HasPrefix(msg, "USER_NOT_FOUND") {
+// adminErr names the call; Google's USER_NOT_FOUND becomes ErrUserNotFound.
+func adminErr(op string, err error) error {
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		if strings.HasPrefix(ge.Message, "USER_NOT_FOUND") {
 			return fmt.Errorf("firebase admin %s: %w", op, ErrUserNotFound)
 		}
+		msg := ge.Message
 		if len(msg) > 300 {
 			msg = msg[:300] + "…"
 		}
-		return &Error{Op: "admin " + op, Status: resp.StatusCode, Message: msg}
+		return &Error{Op: "admin " + op, Status: ge.Code, Message: msg}
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("firebase admin %s: response is not JSON: %v", op, err)
-	}
-	return nil
+	return fmt.Errorf("firebase admin %s: %w", op, unwrapURLErr(err))
 }
 
-// userJSON is an account as the Identity Toolkit API writes it (numbers as
-// strings).
-type userJSON struct {
-	LocalID    string `json:"localId"`
-	Email      string `json:"email"`
-	Disabled   bool   `json:"disabled"`
-	CreatedAt  string `json:"createdAt"`
-	ValidSince string `json:"validSince"`
-}
-
-func (u userJSON) user() User {
-	c, _ := strconv.ParseInt(u.CreatedAt, 10, 64)
-	v, _ := strconv.ParseInt(u.ValidSince, 10, 64)
-	return User{UID: u.LocalID, Email: u.Email, Disabled: u.Disabled, CreatedMs: c, ValidSince: v}
+func toUser(u *identitytoolkit.GoogleCloudIdentitytoolkitV1UserInfo) User {
+	return User{UID: u.LocalId, Email: u.Email, Disabled: u.Disabled, CreatedMs: u.CreatedAt, ValidSince: u.ValidSince}
 }
 
 // GetUser looks uid up (accounts:lookup); ErrUserNotFound when absent.
 func (a *Admin) GetUser(ctx context.Context, uid string) (*User, error) {
-	var out struct {
-		Users []userJSON `json:"users"`
-	}
-	if err := a.do(ctx, "accounts:lookup", "", map[string]any{"localId": []string{uid}}, &out); err != nil {
-		return nil, err
+	ctx, cancel := context.WithTimeout(ctx, adminTimeout)
+	defer cancel()
+	out, err := a.svc.Projects.Accounts_.Lookup(a.project, &identitytoolkit.GoogleCloudIdentitytoolkitV1GetAccountInfoRequest{LocalId: []string{uid}}).Context(ctx).Do()
+	if err != nil {
+		return nil, adminErr("accounts:lookup", err)
 	}
 	for _, u := range out.Users {
-		if u.LocalID == uid {
-			usr := u.user()
+		if u.LocalId == uid {
+			usr := toUser(u)
 			return &usr, nil
 		}
 	}
@@ -186,27 +126,30 @@ func (a *Admin) GetUser(ctx context.Context, uid string) (*User, error) {
 
 // DeleteUser deletes uid (accounts:delete); ErrUserNotFound when absent.
 func (a *Admin) DeleteUser(ctx context.Context, uid string) error {
-	var out map[string]any
-	return a.do(ctx, "accounts:delete", "", map[string]any{"localId": uid}, &out)
+	ctx, cancel := context.WithTimeout(ctx, adminTimeout)
+	defer cancel()
+	if _, err := a.svc.Projects.Accounts_.Delete(a.project, &identitytoolkit.GoogleCloudIdentitytoolkitV1DeleteAccountRequest{LocalId: uid}).Context(ctx).Do(); err != nil {
+		return adminErr("accounts:delete", err)
+	}
+	return nil
 }
 
 // ListUsers returns one page of users (accounts:batchGet, at most 1000) and
 // the token of the next page ("" at the end).
 func (a *Admin) ListUsers(ctx context.Context, pageToken string) ([]User, string, error) {
-	q := url.Values{"maxResults": {"1000"}}
+	ctx, cancel := context.WithTimeout(ctx, adminTimeout)
+	defer cancel()
+	call := a.svc.Projects.Accounts_.BatchGet(a.project).MaxResults(1000).Context(ctx)
 	if pageToken != "" {
-		q.Set("nextPageToken", pageToken)
+		call = call.NextPageToken(pageToken)
 	}
-	var out struct {
-		Users         []userJSON `json:"users"`
-		NextPageToken string     `json:"nextPageToken"`
-	}
-	if err := a.do(ctx, "accounts:batchGet", q.Encode(), nil, &out); err != nil {
-		return nil, "", err
+	out, err := call.Do()
+	if err != nil {
+		return nil, "", adminErr("accounts:batchGet", err)
 	}
 	users := make([]User, len(out.Users))
 	for i, u := range out.Users {
-		users[i] = u.user()
+		users[i] = toUser(u)
 	}
 	return users, out.NextPageToken, nil
 }

@@ -16,11 +16,9 @@
 package firebaseauth
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +29,9 @@ import (
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/config"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/identitytoolkit/v1"
+	"google.golang.org/api/option"
 )
 
 // GoogleToolkitURL is the Identity Toolkit base of real projects.
@@ -130,36 +131,26 @@ func NewPassword() string {
 }
 
 // SignUp creates an email/password user and returns its ID token
-// (POST /v1/accounts:signUp?key=…, returnSecureToken).
+// (accounts:signUp with the web API key, as a client app does).
 func (c *Client) SignUp(ctx context.Context, email, password string) (*Identity, error) {
-	var out struct {
-		LocalID string `json:"localId"`
-		Email   string `json:"email"`
-		IDToken string `json:"idToken"`
-	}
-	if err := c.call(ctx, "accounts:signUp", map[string]any{"email": email, "password": password, "returnSecureToken": true}, &out); err != nil {
-		return nil, err
-	}
-	if out.LocalID == "" || out.IDToken == "" {
-		return nil, fmt.Errorf("firebase accounts:signUp: response without localId/idToken")
-	}
-	return &Identity{UID: out.LocalID, Email: out.Email, IDToken: out.IDToken, Password: password}, nil
+	return c.identity(ctx, "accounts:signUp", password, func(ctx context.Context, svc *identitytoolkit.Service) (string, string, string, error) {
+		out, err := svc.Accounts.SignUp(&identitytoolkit.GoogleCloudIdentitytoolkitV1SignUpRequest{Email: email, Password: password}).Context(ctx).Do()
+		if err != nil {
+			return "", "", "", err
+		}
+		return out.LocalId, out.Email, out.IdToken, nil
+	})
 }
 
 // SignIn signs an existing email/password user in (accounts:signInWithPassword).
 func (c *Client) SignIn(ctx context.Context, email, password string) (*Identity, error) {
-	var out struct {
-		LocalID string `json:"localId"`
-		Email   string `json:"email"`
-		IDToken string `json:"idToken"`
-	}
-	if err := c.call(ctx, "accounts:signInWithPassword", map[string]any{"email": email, "password": password, "returnSecureToken": true}, &out); err != nil {
-		return nil, err
-	}
-	if out.LocalID == "" || out.IDToken == "" {
-		return nil, fmt.Errorf("firebase accounts:signInWithPassword: response without localId/idToken")
-	}
-	return &Identity{UID: out.LocalID, Email: out.Email, IDToken: out.IDToken, Password: password}, nil
+	return c.identity(ctx, "accounts:signInWithPassword", password, func(ctx context.Context, svc *identitytoolkit.Service) (string, string, string, error) {
+		out, err := svc.Accounts.SignInWithPassword(&identitytoolkit.GoogleCloudIdentitytoolkitV1SignInWithPasswordRequest{Email: email, Password: password, ReturnSecureToken: true}).Context(ctx).Do()
+		if err != nil {
+			return "", "", "", err
+		}
+		return out.LocalId, out.Email, out.IdToken, nil
+	})
 }
 
 // WaitEmulator waits (up to max) until the rehearsal's emulator answers; the
@@ -186,51 +177,55 @@ func (c *Client) WaitEmulator(ctx context.Context, max time.Duration) error {
 	return nil
 }
 
-func (c *Client) call(ctx context.Context, op string, in, out any) error {
+// identity runs one client-side Identity Toolkit call (Google's generated
+// v1 client with the web API key; the emulator first) and returns the
+// signed-in identity.
+func (c *Client) identity(ctx context.Context, op, password string, do func(context.Context, *identitytoolkit.Service) (uid, email, token string, err error)) (*Identity, error) {
 	if c.Emulator != "" {
 		c.warm.Do(func() { c.warmErr = c.WaitEmulator(ctx, 90*time.Second) })
 		if c.warmErr != nil {
-			return fmt.Errorf("firebase %s: %w", op, c.warmErr)
+			return nil, fmt.Errorf("firebase %s: %w", op, c.warmErr)
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	body, _ := json.Marshal(in)
-	u := c.ToolkitURL + "/v1/" + op + "?key=" + url.QueryEscape(c.apiKey)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	svc, err := identitytoolkit.NewService(ctx, option.WithEndpoint(c.ToolkitURL+"/"), option.WithAPIKey(c.apiKey),
+		option.WithHTTPClient(&http.Client{Timeout: c.timeout, Transport: apiKeyOnly{c.apiKey, http.DefaultTransport}}))
 	if err != nil {
-		return fmt.Errorf("firebase %s: %w", op, err)
+		return nil, fmt.Errorf("firebase %s: %w", op, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
+	uid, email, token, err := do(ctx, svc)
 	if err != nil {
+		var ge *googleapi.Error
+		if errors.As(err, &ge) {
+			msg := ge.Message
+			if len(msg) > 300 {
+				msg = msg[:300] + "…"
+			}
+			return nil, &Error{Op: op, Status: ge.Code, Message: msg}
+		}
 		// the URL carries the API key: report the host only
-		return fmt.Errorf("firebase %s at %s: %w", op, hostOf(c.ToolkitURL), unwrapURLErr(err))
+		return nil, fmt.Errorf("firebase %s at %s: %w", op, hostOf(c.ToolkitURL), unwrapURLErr(err))
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("firebase %s: read response: %w", op, err)
+	if uid == "" || token == "" {
+		return nil, fmt.Errorf("firebase %s: response without localId/idToken", op)
 	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		msg := strings.TrimSpace(string(raw))
-		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
-			msg = e.Error.Message
-		}
-		if len(msg) > 300 {
-			msg = msg[:300] + "…"
-		}
-		return &Error{Op: op, Status: resp.StatusCode, Message: msg}
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("firebase %s: response is not JSON: %v", op, err)
-	}
-	return nil
+	return &Identity{UID: uid, Email: email, IDToken: token, Password: password}, nil
+}
+
+// apiKeyOnly sends the web API key as the key parameter (WithHTTPClient
+// makes the generated client skip its own key option) and nothing else.
+type apiKeyOnly struct {
+	key  string
+	next http.RoundTripper
+}
+
+func (a apiKeyOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	q := r.URL.Query()
+	q.Set("key", a.key)
+	r.URL.RawQuery = q.Encode()
+	return a.next.RoundTrip(r)
 }
 
 // Delete removes a user (Admin API accounts:delete); an absent user is fine.
