@@ -24,7 +24,9 @@ func FailFront(t testing.TB, env *target.Env, baseVar string, match func(r *http
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(u)
+	// the front keeps the base URL's path (a GraphQL endpoint such as
+	// Railway's /graphql/v2): requests reach the service at the same path
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		r.Body.Close()
@@ -39,5 +41,5 @@ func FailFront(t testing.TB, env *target.Env, baseVar string, match func(r *http
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	return env.MustWith(map[string]string{baseVar: front.URL})
+	return env.MustWith(map[string]string{baseVar: front.URL + u.EscapedPath()})
 }
