@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -78,10 +79,10 @@ func TestSelfSECFailurePaths(t *testing.T) {
 		bad := checktest.DropFront(t, env, config.BaseURL, func(r *http.Request, _ []byte) bool { return r.Header.Get("Origin") == foreign })
 		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, bad) }, "SEC-7 preflight from "+foreign+": ")
 	})
-	t.Run("fault=SEC-8 /health/readiness rate limited", func(t *testing.T) {
-		bad := checktest.FailFront(t, env, config.BaseURL, func(r *http.Request, _ []byte) bool { return r.URL.Path == "/health/readiness" },
+	t.Run("fault=SEC-8 /health rate limited", func(t *testing.T) {
+		bad := checktest.FailFront(t, env, config.BaseURL, func(r *http.Request, _ []byte) bool { return r.URL.Path == "/health" },
 			http.StatusTooManyRequests, `{"error":"Too Many Requests","message":"Rate limit exceeded. Try again in 60 seconds.","retryAfter":60}`)
-		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "SEC-8 GET /health/readiness = 429: rate limited")
+		checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) }, "SEC-8 GET /health = 429: rate limited")
 	})
 }
 
@@ -98,4 +99,33 @@ func windowStandin(t *testing.T, limit int, window time.Duration, faults standin
 	}
 	t.Cleanup(s.Close)
 	return env.MustWith(map[string]string{config.BaseURL: s.URL, config.ExpectedRateLimit: strconv.Itoa(limit)})
+}
+
+// A sealed STRIPE_SECRET_KEY cannot be read; Stripe's own answer about the
+// suite's copy of the key says which mode it is: a test key (sk_test_,
+// livemode=false) leaves the row unverified, a live key attests it.
+func TestSelfSEC1SealedStripeKeyMode(t *testing.T) {
+	w, env := harness.World(t)
+	rw := harness.RailwayFake(w)
+	rw.Update(func(s *railwayfake.State) {
+		s.Sealed = map[string]map[string]bool{railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID): {"STRIPE_SECRET_KEY": true}}
+	})
+	t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Sealed = nil }) })
+	balance := func(livemode bool) *target.Env {
+		return checktest.FailFront(t, env, config.StripeAPIBase, func(r *http.Request, _ []byte) bool { return r.URL.Path == "/v1/balance" }, http.StatusOK,
+			`{"object":"balance","available":[{"amount":0,"currency":"usd","source_types":{"card":0}}],"livemode":`+strconv.FormatBool(livemode)+`,"pending":[{"amount":0,"currency":"usd","source_types":{"card":0}}]}`)
+	}
+	t.Run("fault=sealed sk_test_ key", func(t *testing.T) {
+		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, balance(false)) },
+			"STRIPE_SECRET_KEY: Stripe reports the key is a test-mode key (livemode=false)")
+		if r.Status() != "unverified" {
+			t.Fatalf("status %s, want unverified", r.Status())
+		}
+	})
+	t.Run("sealed live key attested by Stripe", func(t *testing.T) {
+		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, balance(true)) })
+		if !strings.Contains(r.Attrs[check.AttrEvidence+"sealed_attested"], "STRIPE_SECRET_KEY") {
+			t.Fatalf("evidence: %v", r.Attrs)
+		}
+	})
 }
