@@ -681,6 +681,15 @@ func RateLimitsVerified(t check.T, env *target.Env) {
 	if limit != want {
 		t.Fatalf("SEC-6 GET %s: X-RateLimit-Limit = %d, want %d (%s)", path, limit, want, tier)
 	}
+	burstUntilRefused(t, ctx, c, env, path, limit, remaining, firstAt)
+}
+
+// burstUntilRefused sends the burst after the first request (firstAt): at
+// most remaining+3 requests (and HUSTLEXP_RATE_LIMIT_MAX_REQUESTS); one must
+// get 429 with a positive Retry-After. No 429 proves nothing when the bucket
+// refilled meanwhile (X-RateLimit-Remaining rose, or the window passed).
+func burstUntilRefused(t check.T, ctx context.Context, c *hxapi.Client, env *target.Env, path string, limit, remaining int, firstAt time.Time) {
+	t.Helper()
 	cap := remaining + 3
 	if m := env.Cfg.Int(config.RateLimitMaxRequests); cap > m {
 		cap = m
