@@ -811,9 +811,9 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 			t.Fatalf("SEC-8 GET %s = 429: rate limited, cannot inspect the body (run SEC-6 last)", p)
 		}
 		bad, ok, err := exposures(r.Body, allowed)
-		if err != nil {
-			if strings.Contains(strings.ToLower(string(r.Body)), "at ") && stackRe.Match(r.Body) {
-				problems = append(problems, fmt.Sprintf("GET %s = %d: non-JSON body with a stack trace", p, r.Status))
+		if err != nil { // not JSON: judged as text
+			for _, why := range textExposures(r.Body) {
+				problems = append(problems, fmt.Sprintf("GET %s = %d: non-JSON body with %s", p, r.Status, why))
 			}
 			continue
 		}

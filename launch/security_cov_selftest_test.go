@@ -5,7 +5,9 @@ package launch_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -126,6 +128,43 @@ func TestSelfSEC1SealedStripeKeyMode(t *testing.T) {
 		r := checktest.MustPass(t, secTimeout, func(ct check.T) { launch.SecretsNoPlaceholders(ct, balance(true)) })
 		if !strings.Contains(r.Attrs[check.AttrEvidence+"sealed_attested"], "STRIPE_SECRET_KEY") {
 			t.Fatalf("evidence: %v", r.Attrs)
+		}
+	})
+}
+
+// A health path answering plain text (Node's default error output when the
+// handler throws) is judged as text: the raw error, the internal address and
+// the stack trace are named. Before, only a stack trace was, so the same
+// body without its trace passed.
+func TestSelfSEC8PlainTextErrorBody(t *testing.T) {
+	_, env := harness.World(t)
+	for _, tc := range []struct{ name, body string }{
+		{"with its stack trace", "Error: connect ECONNREFUSED 10.0.3.7:5432\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n"},
+		{"without a stack trace", "Error: connect ECONNREFUSED 10.0.3.7:5432"},
+	} {
+		t.Run("fault=/health/readiness text/plain 500 "+tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/health/readiness" {
+					w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+					w.WriteHeader(http.StatusInternalServerError)
+					fmt.Fprint(w, tc.body)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"status":"healthy","timestamp":"2026-11-29T23:57:19.479Z"}`)
+			}))
+			t.Cleanup(srv.Close)
+			bad := env.MustWith(map[string]string{config.BaseURL: srv.URL})
+			checktest.MustFail(t, secTimeout, func(ct check.T) { launch.HealthHidesEnvironment(ct, bad) },
+				"GET /health/readiness = 500: non-JSON body with a raw database/network error", "an internal address (10.0.3.7:5432)")
+		})
+	}
+	t.Run("detector: an edge's HTML error page is no exposure", func(t *testing.T) {
+		page := []byte(`<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad gateway</h1>
+			<p>The web server reported a bad gateway error. Ray ID: 8e2f1c0a9b7d3e41 • 2026-11-29 23:57:19 UTC</p>
+			<p>Please try again in a few minutes. This production site is protected.</p></body></html>`)
+		if got := launch.HealthTextExposures(page); len(got) != 0 {
+			t.Errorf("HTML error page: %q, want none", got)
 		}
 	})
 }
