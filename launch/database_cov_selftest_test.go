@@ -44,6 +44,11 @@ func TestSelfDB2CatalogAndScratchFaults(t *testing.T) {
 			checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.InvariantTriggersActive(ct, bad) }, f.want...)
 		})
 	}
+	t.Run("a stray copy on another table does not hide the right one", func(t *testing.T) {
+		copyOnLegacy := faultyDB(t, `CREATE TABLE escrows_legacy (LIKE escrows INCLUDING ALL);
+			CREATE TRIGGER escrow_terminal_guard BEFORE UPDATE ON escrows_legacy FOR EACH ROW EXECUTE FUNCTION prevent_escrow_terminal_mutation()`)
+		checktest.MustPass(t, dbTimeout, func(ct check.T) { launch.InvariantTriggersActive(ct, copyOnLegacy) })
+	})
 	t.Run("fault=scratch database unreachable", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.ScratchDatabaseURL: "postgres://launchcheck@" + checktest.ClosedPort(t) + "/scratch?sslmode=disable&connect_timeout=2"})
 		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.InvariantTriggersActive(ct, bad) }, "scratch database: ")
