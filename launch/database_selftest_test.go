@@ -170,7 +170,11 @@ func TestSelfDB2InvariantTriggers(t *testing.T) {
 	for _, f := range faults {
 		t.Run("fault="+f.name, func(t *testing.T) {
 			bad := faultyDB(t, f.sql)
-			checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.InvariantTriggersActive(ct, bad) }, f.want...)
+			r := checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.InvariantTriggersActive(ct, bad) }, f.want...)
+			// the probe judged all five triggers and only the broken one failed
+			if ev := r.Attrs[check.AttrEvidence+"behaviour"]; strings.HasPrefix(f.name, "behaviour only") && !strings.HasPrefix(ev, "4/5 violations refused") {
+				t.Errorf("behaviour evidence %q, want 4/5 violations refused", ev)
+			}
 		})
 	}
 	t.Run("fault=scratch is the live primary", func(t *testing.T) {

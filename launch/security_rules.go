@@ -148,6 +148,27 @@ func exposures(body []byte, allowed map[string]bool) ([]string, []string, error)
 	return bad, allowedSeen, nil
 }
 
+// textExposures names what a body that is not JSON (a plain-text or HTML
+// error page) reveals: a stack trace, a raw database/network error, an
+// internal address. Environment words are not judged in free text (an
+// error page's prose would match).
+func textExposures(body []byte) []string {
+	var out []string
+	if strings.Contains(strings.ToLower(string(body)), "at ") && stackRe.Match(body) {
+		out = append(out, "a stack trace")
+	}
+	if m := dbErrRe.Find(body); m != nil {
+		out = append(out, fmt.Sprintf("a raw database/network error (%q)", m))
+	}
+	if m := privateAddrRe.Find(body); m != nil {
+		out = append(out, fmt.Sprintf("an internal address (%s)", m))
+	}
+	return out
+}
+
+// HealthTextExposures is textExposures, exported for the detector's unit test.
+func HealthTextExposures(body []byte) []string { return textExposures(body) }
+
 func short(v any) string {
 	b, _ := json.Marshal(v)
 	s := string(b)

@@ -217,120 +217,153 @@ type startEvent struct {
 // same file) and into side-effect imports, until it reaches a
 // validateConfig() call or a listen/serve call.
 func followStart(root, entry string) (startEvent, error) {
-	files := map[string]*tsFile{}
-	load := func(p string) (*tsFile, error) {
-		if f, ok := files[p]; ok {
-			return f, nil
-		}
-		f, err := parseTSFile(p)
-		if err != nil {
-			return nil, err
-		}
-		files[p] = f
-		return f, nil
-	}
-	rel := func(p string) string {
-		if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
-			return filepath.ToSlash(r)
-		}
-		return p
-	}
-	seen := map[string]bool{}
-	var walk func(f *tsFile, from, to int, chain []string, depth int) (startEvent, bool)
-	walk = func(f *tsFile, from, to int, chain []string, depth int) (startEvent, bool) {
-		if depth > 12 {
-			return startEvent{}, false
-		}
-		type ev struct {
-			at         int
-			kind, expr string
-			bind       tsBind
-		}
-		var evs []ev
-		for _, s := range f.sideFx {
-			if s.at >= from && s.at < to {
-				evs = append(evs, ev{at: s.at, kind: "module", bind: tsBind{s.file, ""}})
-			}
-		}
-		seg := f.blank[from:to]
-		for _, m := range tsListen.FindAllStringIndex(seg, -1) {
-			evs = append(evs, ev{at: from + m[0], kind: "listen", expr: strings.TrimSpace(seg[m[0]:m[1]])})
-		}
-		for _, m := range tsCall.FindAllStringSubmatchIndex(seg, -1) {
-			at := from + m[0]
-			if at > 0 && (f.blank[at-1] == '.' || f.blank[at-1] == '$' || isIdentByte(f.blank[at-1])) {
-				continue
-			}
-			first := seg[m[2]:m[3]]
-			pre := strings.TrimSpace(f.blank[max(0, at-16):at])
-			if tsKeywords[first] || strings.HasSuffix(pre, "function") || strings.HasSuffix(pre, "function*") {
-				continue
-			}
-			var b tsBind
-			var ok bool
-			switch {
-			case m[4] >= 0: // ns.fn(
-				if file, isNS := f.nsImps[first]; isNS {
-					b, ok = tsBind{file, seg[m[4]:m[5]]}, true
-				}
-			case first == "validateConfig" || f.imports[first].name == "validateConfig":
-				evs = append(evs, ev{at: at, kind: "validate"})
-				continue
-			default:
-				if ib, imported := f.imports[first]; imported {
-					b, ok = ib, true
-				} else if _, _, local := f.funcBody(first); local {
-					b, ok = tsBind{f.path, first}, true
-				}
-			}
-			if ok {
-				evs = append(evs, ev{at: at, kind: "call", bind: b})
-			}
-		}
-		sort.SliceStable(evs, func(i, j int) bool { return evs[i].at < evs[j].at })
-		for _, e := range evs {
-			if f.inNestedDecl(e.at, from, to) {
-				continue
-			}
-			line := strings.Count(f.code[:e.at], "\n") + 1
-			step := fmt.Sprintf("%s:%d", rel(f.path), line)
-			switch e.kind {
-			case "validate":
-				return startEvent{kind: "validate", chain: append(append([]string{}, chain...), step+" validateConfig()")}, true
-			case "listen":
-				return startEvent{kind: "listen", expr: e.expr, chain: append(append([]string{}, chain...), step+" "+e.expr)}, true
-			}
-			key := e.bind.file + "#" + e.bind.name
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			g, err := load(e.bind.file)
-			if err != nil {
-				continue
-			}
-			var s, end int
-			name := e.bind.name
-			if name == "" { // side-effect import: the module's top level
-				s, end, name = 0, len(g.blank), "import "+rel(g.path)
-			} else if a, z, found := g.funcBody(name); found {
-				s, end, name = a, z, name+"()"
-			} else {
-				s, end, name = 0, len(g.blank), name+"() (declaration not found: whole module)"
-			}
-			if r, found := walk(g, s, end, append(append([]string{}, chain...), step+" → "+name+" in "+rel(g.path)), depth+1); found {
-				return r, true
-			}
-		}
-		return startEvent{}, false
-	}
-	f, err := load(entry)
+	w := &startWalker{root: root, files: map[string]*tsFile{}, seen: map[string]bool{}}
+	f, err := w.load(entry)
 	if err != nil {
 		return startEvent{}, err
 	}
-	r, _ := walk(f, 0, len(f.blank), nil, 0)
-	r.files = len(files)
+	r, _ := w.walk(f, 0, len(f.blank), nil, 0)
+	r.files = len(w.files)
 	return r, nil
+}
+
+// startWalker is the state of one followStart: the files read and the
+// functions (file#name) already descended into.
+type startWalker struct {
+	root  string
+	files map[string]*tsFile
+	seen  map[string]bool
+}
+
+// startStep is one thing on the start path, at offset at of its file: a
+// validateConfig() call, a listen/serve call (expr), or a call/side-effect
+// import (bind) to descend into.
+type startStep struct {
+	at         int
+	kind, expr string // "validate", "listen", "call" or "module"
+	bind       tsBind
+}
+
+func (w *startWalker) load(p string) (*tsFile, error) {
+	if f, ok := w.files[p]; ok {
+		return f, nil
+	}
+	f, err := parseTSFile(p)
+	if err != nil {
+		return nil, err
+	}
+	w.files[p] = f
+	return f, nil
+}
+
+// rel shows p relative to the root when it lies inside it.
+func (w *startWalker) rel(p string) string {
+	if r, err := filepath.Rel(w.root, p); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// walk follows the steps of f[from:to] in source order (at most 12 calls
+// deep) and returns the first validateConfig() or listen reached.
+func (w *startWalker) walk(f *tsFile, from, to int, chain []string, depth int) (startEvent, bool) {
+	if depth > 12 {
+		return startEvent{}, false
+	}
+	for _, e := range startSteps(f, from, to) {
+		if f.inNestedDecl(e.at, from, to) {
+			continue
+		}
+		line := strings.Count(f.code[:e.at], "\n") + 1
+		step := fmt.Sprintf("%s:%d", w.rel(f.path), line)
+		switch e.kind {
+		case "validate":
+			return startEvent{kind: "validate", chain: append(append([]string{}, chain...), step+" validateConfig()")}, true
+		case "listen":
+			return startEvent{kind: "listen", expr: e.expr, chain: append(append([]string{}, chain...), step+" "+e.expr)}, true
+		}
+		if r, found := w.descend(e.bind, step, chain, depth); found {
+			return r, true
+		}
+	}
+	return startEvent{}, false
+}
+
+// descend walks into the body of a called function (or a side-effect
+// import's top level), once per function.
+func (w *startWalker) descend(b tsBind, step string, chain []string, depth int) (startEvent, bool) {
+	key := b.file + "#" + b.name
+	if w.seen[key] {
+		return startEvent{}, false
+	}
+	w.seen[key] = true
+	g, err := w.load(b.file)
+	if err != nil {
+		return startEvent{}, false
+	}
+	var s, end int
+	name := b.name
+	if name == "" { // side-effect import: the module's top level
+		s, end, name = 0, len(g.blank), "import "+w.rel(g.path)
+	} else if a, z, found := g.funcBody(name); found {
+		s, end, name = a, z, name+"()"
+	} else {
+		s, end, name = 0, len(g.blank), name+"() (declaration not found: whole module)"
+	}
+	return w.walk(g, s, end, append(append([]string{}, chain...), step+" → "+name+" in "+w.rel(g.path)), depth+1)
+}
+
+// startSteps lists, in source order, the side-effect imports, listen/serve
+// calls, validateConfig() calls and calls of functions this file can
+// resolve (imported from relative modules or declared here) in f[from:to].
+func startSteps(f *tsFile, from, to int) []startStep {
+	var evs []startStep
+	for _, s := range f.sideFx {
+		if s.at >= from && s.at < to {
+			evs = append(evs, startStep{at: s.at, kind: "module", bind: tsBind{s.file, ""}})
+		}
+	}
+	seg := f.blank[from:to]
+	for _, m := range tsListen.FindAllStringIndex(seg, -1) {
+		evs = append(evs, startStep{at: from + m[0], kind: "listen", expr: strings.TrimSpace(seg[m[0]:m[1]])})
+	}
+	for _, m := range tsCall.FindAllStringSubmatchIndex(seg, -1) {
+		if e, ok := callStep(f, seg, from, m); ok {
+			evs = append(evs, e)
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].at < evs[j].at })
+	return evs
+}
+
+// callStep judges one tsCall match m of seg (which starts at offset from of
+// f): a validateConfig() call, a call to descend into, or nothing to follow
+// (a method call, a keyword, a declaration, an unresolvable name).
+func callStep(f *tsFile, seg string, from int, m []int) (startStep, bool) {
+	at := from + m[0]
+	if at > 0 && (f.blank[at-1] == '.' || f.blank[at-1] == '$' || isIdentByte(f.blank[at-1])) {
+		return startStep{}, false
+	}
+	first := seg[m[2]:m[3]]
+	pre := strings.TrimSpace(f.blank[max(0, at-16):at])
+	if tsKeywords[first] || strings.HasSuffix(pre, "function") || strings.HasSuffix(pre, "function*") {
+		return startStep{}, false
+	}
+	switch {
+	case m[4] >= 0: // ns.fn(
+		if file, isNS := f.nsImps[first]; isNS {
+			return startStep{at: at, kind: "call", bind: tsBind{file, seg[m[4]:m[5]]}}, true
+		}
+	case first == "validateConfig" || f.imports[first].name == "validateConfig":
+		return startStep{at: at, kind: "validate"}, true
+	default:
+		if ib, imported := f.imports[first]; imported {
+			return startStep{at: at, kind: "call", bind: ib}, true
+		} else if _, _, local := f.funcBody(first); local {
+			return startStep{at: at, kind: "call", bind: tsBind{f.path, first}}, true
+		}
+	}
+	return startStep{}, false
 }
 
 func isIdentByte(c byte) bool {

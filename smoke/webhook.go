@@ -118,7 +118,16 @@ func StripeWebhookProcesses(t check.T, env *target.Env) {
 		// this event stay, named by the run tag so a sweep can find them
 		check.Evidence(t, "left_behind", "stripe_events/outbox_events rows of "+id+" (read-only access; the id carries "+env.Tag()+")")
 	}
+	deliverSigned(t, ctx, c, id, payload, secret)
+	outbox := awaitProcessed(t, ctx, env, id)
+	replayOnce(t, ctx, c, env, id, payload, secret, outbox)
+	badSignatureRefused(t, ctx, c, payload, secret)
+}
 
+// deliverSigned posts the event signed with the deployment's secret: it
+// must be acknowledged with 200 {received:true, eventId}.
+func deliverSigned(t check.T, ctx context.Context, c *hxapi.Client, id string, payload []byte, secret string) {
+	t.Helper()
 	r, err := postWebhook(ctx, c, payload, secret)
 	if err != nil {
 		t.Fatalf("SMK-5: %v", err)
@@ -128,15 +137,20 @@ func StripeWebhookProcesses(t check.T, env *target.Env) {
 	}
 	ack, err := hxapi.DecodeWebhookAnswer(r)
 	if err != nil {
-		t.Fatalf("SMK-5: %v", err)
+		t.Fatalf("SMK-5 acknowledgement: %v", err)
 	}
 	if ack.EventID != id || !ack.Received {
 		t.Fatalf("POST /webhooks/stripe = 200 with %s, want received:true and eventId %s (%s; %s)", r.Excerpt(), id, ack.Why("received"), ack.Why("eventId"))
 	}
+}
 
+// awaitProcessed polls stripe_events until the event has result
+// success/skipped with processed_at (HUSTLEXP_WEBHOOK_DEADLINE) and returns
+// its outbox row count then.
+func awaitProcessed(t check.T, ctx context.Context, env *target.Env, id string) (outbox int) {
+	t.Helper()
 	var row eventRow
-	var outbox int
-	err = check.Poll(ctx, env.Cfg.Duration(config.WebhookDeadline), func(ctx context.Context) error {
+	err := check.Poll(ctx, env.Cfg.Duration(config.WebhookDeadline), func(ctx context.Context) error {
 		var err error
 		row, outbox, err = readEvent(ctx, env, id)
 		if err != nil {
@@ -152,14 +166,20 @@ func StripeWebhookProcesses(t check.T, env *target.Env) {
 		t.Errorf("event %s not processed within %s (%s): %v; want result success/skipped with processed_at (is the worker process running, with Redis?)",
 			id, env.Cfg.Duration(config.WebhookDeadline), config.WebhookDeadline, err)
 	}
+	return outbox
+}
 
+// replayOnce posts the same signed event again: acknowledged with 200, and
+// still exactly one outbox row (ingest is idempotent).
+func replayOnce(t check.T, ctx context.Context, c *hxapi.Client, env *target.Env, id string, payload []byte, secret string, outbox int) {
+	t.Helper()
 	r2, err := postWebhook(ctx, c, payload, secret)
 	if err != nil {
 		t.Fatalf("SMK-5 replay: %v", err)
 	}
 	_, after, err := readEvent(ctx, env, id)
 	if err != nil {
-		t.Fatalf("SMK-5: %v", err)
+		t.Fatalf("SMK-5 after the replay: %v", err)
 	}
 	check.Evidence(t, "outbox_rows", fmt.Sprintf("%d after delivery, %d after replay (replay answered %d)", outbox, after, r2.Status))
 	if r2.Status != http.StatusOK {
@@ -168,7 +188,11 @@ func StripeWebhookProcesses(t check.T, env *target.Env) {
 	if after != 1 {
 		t.Errorf("outbox_events rows for %s = %d after a replay, want 1: ingest is not idempotent (idempotency_key 'stripe.event_received:<id>' with ON CONFLICT DO NOTHING)", id, after)
 	}
+}
 
+// badSignatureRefused posts the event signed with another secret: 400.
+func badSignatureRefused(t check.T, ctx context.Context, c *hxapi.Client, payload []byte, secret string) {
+	t.Helper()
 	bad, err := postWebhook(ctx, c, payload, secret+"-launchcheck-wrong")
 	if err != nil {
 		t.Fatalf("SMK-5 bad signature: %v", err)

@@ -236,8 +236,9 @@ var InvariantTriggers = []Trigger{
 func InvariantTriggersActive(t check.T, env *target.Env) {
 	t.Helper()
 	names := make([]string, len(InvariantTriggers))
+	table := map[string]string{}
 	for i, tr := range InvariantTriggers {
-		names[i] = tr.Name
+		names[i], table[tr.Name] = tr.Name, tr.Table
 	}
 	type row struct{ table, fn, enabled, def, src string }
 	found := map[string]row{}
@@ -255,7 +256,11 @@ func InvariantTriggersActive(t check.T, env *target.Env) {
 			if err := rows.Scan(&n, &r.table, &r.fn, &r.enabled, &r.def, &r.src); err != nil {
 				return err
 			}
-			found[n] = r
+			// a trigger name is unique per table only: the one on the
+			// contract's table is judged, a copy elsewhere does not hide it
+			if prev, dup := found[n]; !dup || prev.table != table[n] {
+				found[n] = r
+			}
 		}
 		return rows.Err()
 	})
