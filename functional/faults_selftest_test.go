@@ -364,6 +364,8 @@ func TestSelfFUN7Faults(t *testing.T) {
 	runFlowFaults(t, EscrowRelease, []flowFault{
 		{name: "reviewProof answers 500", setup: apiFails("task.reviewProof", 0, ""),
 			want: []string{"task.reviewProof (ACCEPTED): ", "500"}},
+		{name: "the hustler's connected account is not stored", knob: func(ff *standin.FlowFaults) { ff.ConnectIDNotStored = true },
+			want: []string{"has no connected account (users.stripe_connect_id is NULL)"}},
 		{name: "early release without the INV-2 trigger", shared: true, knob: func(ff *standin.FlowFaults) { ff.ReleaseBeforeComplete = true },
 			setup: func(t *testing.T, s *standin.Server, f *Flow) {
 				if _, err := s.DB().Exec(t.Context(), `ALTER TABLE escrows DISABLE TRIGGER escrow_released_requires_completed_task`); err != nil {

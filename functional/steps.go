@@ -812,7 +812,11 @@ func (f *Flow) verifyTransfer(ctx context.Context, esc *apiEscrow) (*stripe.Tran
 	if tr.Destination != nil {
 		dest = tr.Destination.ID
 	}
-	if account == "" || dest != account {
+	if account == "" {
+		return nil, fmt.Errorf("transfer %s goes to %q, but the hustler %s has no connected account (users.stripe_connect_id is NULL): the payout is not tied to the hustler",
+			tr.ID, dest, f.Hustler.UserID)
+	}
+	if dest != account {
 		return nil, fmt.Errorf("transfer %s: destination %q, want the hustler's connected account %q (users.stripe_connect_id of %s): the payout went elsewhere",
 			tr.ID, dest, account, f.Hustler.UserID)
 	}
