@@ -95,15 +95,21 @@ func apiSeenAs(proc string, edit func(data map[string]any)) func(*testing.T, *st
 // apiFails makes the backend answer the nth call of proc (every call when
 // nth is 0) with its 500 envelope; matchBody, when set, picks the calls.
 func apiFails(proc string, nth int64, matchBody string) func(*testing.T, *standin.Server, *Flow) {
+	return apiRefuses(proc, nth, matchBody, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Internal server error")
+}
+
+// apiRefuses makes the backend answer those calls with a tRPC error envelope.
+func apiRefuses(proc string, nth int64, matchBody string, status int, code, msg string) func(*testing.T, *standin.Server, *Flow) {
 	return func(t *testing.T, _ *standin.Server, f *Flow) {
 		var seen atomic.Int64
-		body := fmt.Sprintf(`{"error":{"message":"Internal server error","code":-32603,"data":{"code":"INTERNAL_SERVER_ERROR","httpStatus":500,"path":%q}}}`, proc)
+		rpc := map[string]int{"FORBIDDEN": -32003, "INTERNAL_SERVER_ERROR": -32603}[code] // tRPC's JSON-RPC codes
+		body := fmt.Sprintf(`{"error":{"message":%q,"code":%d,"data":{"code":%q,"httpStatus":%d,"path":%q}}}`, msg, rpc, code, status, proc)
 		f.Env = checktest.FailFront(t, f.Env, config.BaseURL, func(r *http.Request, raw []byte) bool {
 			if r.URL.Path != "/trpc/"+proc || !strings.Contains(string(raw), matchBody) {
 				return false
 			}
 			return seen.Add(1) == nth || nth == 0
-		}, http.StatusInternalServerError, body)
+		}, status, body)
 	}
 }
 
@@ -389,6 +395,9 @@ func TestSelfFUN7Faults(t *testing.T) {
 			configured(map[string]string{config.FunReleaseTimeout: "1s"})(t, s, f)
 			apiFails("escrow.getByTaskId", 0, "")(t, s, f)
 		}, want: []string{"escrow not RELEASED within 1s after task.complete", "GET /trpc/escrow.getByTaskId = 500"}},
+		{name: "escrow.getByTaskId refuses the poster", setup: apiRefuses("escrow.getByTaskId", 0, "", http.StatusForbidden, "FORBIDDEN",
+			"Only the task's poster or worker can see its escrow"),
+			want: []string{"escrow not RELEASED within", "GET /trpc/escrow.getByTaskId = 403 FORBIDDEN"}},
 		{name: "stripe_transfer_id not a transfer", setup: escrowSeen(func(d map[string]any) { d["stripe_transfer_id"] = "po_manual" }),
 			want: []string{"lacks payout evidence", "stripe_transfer_id po_manual, want tr_…"}},
 		{name: "payout_provider not STRIPE", setup: escrowSeen(func(d map[string]any) { d["payout_provider"] = "MANUAL" }),
