@@ -12,7 +12,8 @@
 //	      getFeed + applyForTask + assignWorker  task OPEN → ACCEPTED, worker_id = hustler
 //	FUN-6 upload (presigned PUT) + task.submitProof  proofs row SUBMITTED, task PROOF_SUBMITTED
 //	FUN-7 reviewProof + task.complete          escrow FUNDED → RELEASED with STRIPE payout
-//	                                           evidence, transfer metadata.escrow_id, one xp_ledger row
+//	                                           evidence, transfer metadata.escrow_id to the hustler's
+//	                                           users.stripe_connect_id, one xp_ledger row
 //
 // SQL is used only to observe, in READ ONLY transactions on
 // HUSTLEXP_DATABASE_URL. A row whose prerequisite failed reports "blocked by

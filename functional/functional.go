@@ -41,6 +41,7 @@ func ProofSubmission(t check.T, f *Flow) { t.Helper(); f.Row(t, "FUN-6") }
 
 // EscrowRelease is FUN-7: Escrow release + payout works (FUNDED → RELEASED).
 // After reviewProof and task.complete the escrow reaches RELEASED with
-// STRIPE payout evidence, the Stripe transfer names the escrow, and exactly
-// one xp_ledger row is written.
+// STRIPE payout evidence, the Stripe transfer names the escrow and goes to
+// the hustler's connected account (users.stripe_connect_id), and exactly one
+// xp_ledger row is written.
 func EscrowRelease(t check.T, f *Flow) { t.Helper(); f.Row(t, "FUN-7") }

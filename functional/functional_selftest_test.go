@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"

@@ -54,82 +54,109 @@ func (f *Flow) stepRegister(ctx context.Context, s *stepRun) error {
 	if f.fb.Emulator != "" && f.Env.Cfg.Live() {
 		s.logf("%s: test users are signed up on and deleted from the Firebase Auth emulator %s, not Google", f.Env.Cfg.Target, f.fb.Emulator)
 	}
-	domain := f.Env.Cfg.Get(config.TestEmailDomain)
-	for _, who := range []struct {
-		p             *Participant
-		role          string
-		mode          string
-		email, passwd string
-	}{{&f.Poster, "poster", "poster", config.FunPosterEmail, config.FunPosterPassword},
-		{&f.Hustler, "hustler", "hustler", config.FunHustlerEmail, config.FunHustlerPassword}} {
-		var id *firebaseauth.Identity
-		email := strings.ToLower(f.Env.Cfg.Get(who.email))
-		if email != "" {
-			// a pre-provisioned account: sign in, never delete
-			if f.Env.Cfg.Get(who.passwd) == "" {
-				return fmt.Errorf("%s is set but %s is not", who.email, who.passwd)
-			}
-			var err error
-			if id, err = f.fb.SignIn(ctx, email, f.Env.Cfg.Get(who.passwd)); err != nil {
-				return fmt.Errorf("Firebase sign-in of the pre-provisioned %s %s (%s): %w", who.role, email, who.email, err)
-			}
-			s.logf("using the pre-provisioned %s account %s", who.role, email)
-		} else {
-			email = strings.ToLower(f.tag() + "-" + who.role + "@" + domain)
-			var err error
-			if id, err = f.fb.SignUp(ctx, email, firebaseauth.NewPassword()); err != nil {
-				return fmt.Errorf("Firebase sign-up of the %s test user %s: %w", who.role, email, err)
-			}
-			uid := id.UID
-			f.onCleanup(func(ctx context.Context) string {
-				if err := f.fb.Delete(ctx, uid); err != nil {
-					return fmt.Sprintf("could not delete Firebase test user %s (%s): %v", uid, email, err)
-				}
-				return "deleted Firebase test user " + email
-			})
+	for _, who := range []participantSpec{
+		{&f.Poster, "poster", "poster", config.FunPosterEmail, config.FunPosterPassword},
+		{&f.Hustler, "hustler", "hustler", config.FunHustlerEmail, config.FunHustlerPassword},
+	} {
+		if err := f.register(ctx, s, who); err != nil {
+			return err
 		}
-		who.p.Identity = id
-		var u apiUser
-		in := map[string]any{"idToken": id.IDToken, "firebaseUid": id.UID, "email": email,
-			"fullName": "Launchcheck " + who.role + " " + f.tag(), "defaultMode": who.mode, "dateOfBirth": "1990-01-01"}
-		if err := f.api.Mutate(ctx, "user.register", "", in, &u); err != nil {
-			return fmt.Errorf("user.register of the %s (a valid Firebase ID token of project %s): %w", who.role, f.Env.Cfg.Get(config.FirebaseProjectID), err)
-		}
-		wantRole := map[string]string{"poster": "poster", "hustler": "hustler"}[who.role]
-		if u.ID == "" || !strings.EqualFold(u.Email, email) || u.Role != wantRole {
-			return fmt.Errorf("user.register of the %s returned id=%q email=%q role=%q, want a user id, email %s, role %s", who.role, u.ID, u.Email, u.Role, email, wantRole)
-		}
-		var me apiUser
-		if err := f.api.Query(ctx, "user.me", id.IDToken, nil, &me); err != nil {
-			return fmt.Errorf("user.me with the %s's fresh token: %w", who.role, err)
-		}
-		if me.ID != u.ID {
-			return fmt.Errorf("user.me returned user %s, user.register returned %s", me.ID, u.ID)
-		}
-		who.p.UserID = u.ID
 	}
-	return f.sql(ctx, func(tx pgx.Tx) error {
-		for _, p := range []struct {
-			who  string
-			part Participant
-			mode string
-		}{{"poster", f.Poster, "poster"}, {"hustler", f.Hustler, "worker"}} {
-			var id, mode string
-			err := tx.QueryRow(ctx, `SELECT id::text, default_mode FROM users WHERE firebase_uid = $1`, p.part.Identity.UID).Scan(&id, &mode)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("no users row with firebase_uid = %s after user.register of the %s", p.part.Identity.UID, p.who)
-			}
-			if err != nil {
-				return err
-			}
-			if id != p.part.UserID || mode != p.mode {
-				return fmt.Errorf("users row of the %s: id %s default_mode %s, want id %s default_mode %s", p.who, id, mode, p.part.UserID, p.mode)
-			}
+	return f.sql(ctx, func(tx pgx.Tx) error { return f.verifyUserRows(ctx, s, tx) })
+}
+
+// participantSpec is one test user of FUN-1: its role, the defaultMode it
+// registers with, and the variables of a pre-provisioned account.
+type participantSpec struct {
+	p             *Participant
+	role          string
+	mode          string
+	email, passwd string
+}
+
+// identity signs the pre-provisioned account in, or signs a fresh test user
+// up (deleted in cleanup); it returns the identity and its email.
+func (f *Flow) identity(ctx context.Context, s *stepRun, who participantSpec) (*firebaseauth.Identity, string, error) {
+	email := strings.ToLower(f.Env.Cfg.Get(who.email))
+	if email != "" {
+		// a pre-provisioned account: sign in, never delete
+		if f.Env.Cfg.Get(who.passwd) == "" {
+			return nil, "", fmt.Errorf("%s is set but %s is not", who.email, who.passwd)
 		}
-		s.evidence("poster", f.Poster.UserID+" (firebase_uid "+f.Poster.Identity.UID+")")
-		s.evidence("hustler", f.Hustler.UserID+" (firebase_uid "+f.Hustler.Identity.UID+")")
-		return nil
+		id, err := f.fb.SignIn(ctx, email, f.Env.Cfg.Get(who.passwd))
+		if err != nil {
+			return nil, "", fmt.Errorf("Firebase sign-in of the pre-provisioned %s %s (%s): %w", who.role, email, who.email, err)
+		}
+		s.logf("using the pre-provisioned %s account %s", who.role, email)
+		return id, email, nil
+	}
+	email = strings.ToLower(f.tag() + "-" + who.role + "@" + f.Env.Cfg.Get(config.TestEmailDomain))
+	id, err := f.fb.SignUp(ctx, email, firebaseauth.NewPassword())
+	if err != nil {
+		return nil, "", fmt.Errorf("Firebase sign-up of the %s test user %s: %w", who.role, email, err)
+	}
+	uid := id.UID
+	f.onCleanup(func(ctx context.Context) string {
+		if err := f.fb.Delete(ctx, uid); err != nil {
+			return fmt.Sprintf("could not delete Firebase test user %s (%s): %v", uid, email, err)
+		}
+		return "deleted Firebase test user " + email
 	})
+	return id, email, nil
+}
+
+// register gets who's identity, calls user.register with its ID token and
+// user.me with the same token: both must name one user of the right role.
+func (f *Flow) register(ctx context.Context, s *stepRun, who participantSpec) error {
+	id, email, err := f.identity(ctx, s, who)
+	if err != nil {
+		return err
+	}
+	who.p.Identity = id
+	var u apiUser
+	in := map[string]any{"idToken": id.IDToken, "firebaseUid": id.UID, "email": email,
+		"fullName": "Launchcheck " + who.role + " " + f.tag(), "defaultMode": who.mode, "dateOfBirth": "1990-01-01"}
+	if err := f.api.Mutate(ctx, "user.register", "", in, &u); err != nil {
+		return fmt.Errorf("user.register of the %s (a valid Firebase ID token of project %s): %w", who.role, f.Env.Cfg.Get(config.FirebaseProjectID), err)
+	}
+	wantRole := map[string]string{"poster": "poster", "hustler": "hustler"}[who.role]
+	if u.ID == "" || !strings.EqualFold(u.Email, email) || u.Role != wantRole {
+		return fmt.Errorf("user.register of the %s returned id=%q email=%q role=%q, want a user id, email %s, role %s", who.role, u.ID, u.Email, u.Role, email, wantRole)
+	}
+	var me apiUser
+	if err := f.api.Query(ctx, "user.me", id.IDToken, nil, &me); err != nil {
+		return fmt.Errorf("user.me with the %s's fresh token: %w", who.role, err)
+	}
+	if me.ID != u.ID {
+		return fmt.Errorf("user.me returned user %s, user.register returned %s", me.ID, u.ID)
+	}
+	who.p.UserID = u.ID
+	return nil
+}
+
+// verifyUserRows finds each participant's users row by firebase_uid: the
+// id user.register answered and the default_mode it was registered with.
+func (f *Flow) verifyUserRows(ctx context.Context, s *stepRun, tx pgx.Tx) error {
+	for _, p := range []struct {
+		who  string
+		part Participant
+		mode string
+	}{{"poster", f.Poster, "poster"}, {"hustler", f.Hustler, "worker"}} {
+		var id, mode string
+		err := tx.QueryRow(ctx, `SELECT id::text, default_mode FROM users WHERE firebase_uid = $1`, p.part.Identity.UID).Scan(&id, &mode)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("no users row with firebase_uid = %s after user.register of the %s", p.part.Identity.UID, p.who)
+		}
+		if err != nil {
+			return err
+		}
+		if id != p.part.UserID || mode != p.mode {
+			return fmt.Errorf("users row of the %s: id %s default_mode %s, want id %s default_mode %s", p.who, id, mode, p.part.UserID, p.mode)
+		}
+	}
+	s.evidence("poster", f.Poster.UserID+" (firebase_uid "+f.Poster.Identity.UID+")")
+	s.evidence("hustler", f.Hustler.UserID+" (firebase_uid "+f.Hustler.Identity.UID+")")
+	return nil
 }
 
 // ---------------------------------------------------------------- FUN-2
@@ -235,25 +262,64 @@ func (f *Flow) stepCreateTask(ctx context.Context, s *stepRun) error {
 
 // ---------------------------------------------------------------- FUN-5
 
+// piOutput is what escrow.createPaymentIntent answers.
+type piOutput struct {
+	EscrowID        string `json:"escrowId"`
+	PaymentIntentID string `json:"paymentIntentId"`
+	ClientSecret    string `json:"clientSecret"`
+	AmountCents     int64  `json:"amountCents"`
+}
+
 func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
-	var out struct {
-		EscrowID        string `json:"escrowId"`
-		PaymentIntentID string `json:"paymentIntentId"`
-		ClientSecret    string `json:"clientSecret"`
-		AmountCents     int64  `json:"amountCents"`
+	out, err := f.createPaymentIntent(ctx)
+	if err != nil {
+		return err
 	}
+	problems := f.piOutputProblems(out)
+	if len(problems) > 0 && f.PaymentIntentID == "" {
+		return fmt.Errorf("escrow.createPaymentIntent output: %s", strings.Join(problems, "; "))
+	}
+	f.ClientSecret = out.ClientSecret
+	gp := &stripe.PaymentIntentParams{}
+	gp.Context = ctx
+	pi, err := f.stripe.PaymentIntents.Get(f.PaymentIntentID, gp)
+	if err != nil {
+		return fmt.Errorf("Stripe GET /v1/payment_intents/%s: %s", f.PaymentIntentID, stripex.Describe(err))
+	}
+	problems = append(problems, f.stripePIProblems(pi)...)
+	if len(problems) > 0 {
+		return fmt.Errorf("PaymentIntent %s: %s", f.PaymentIntentID, strings.Join(problems, "; "))
+	}
+	up := tagParams(f.tag())
+	up.Context = ctx
+	if _, err := f.stripe.PaymentIntents.Update(pi.ID, up); err != nil {
+		s.logf("could not tag PaymentIntent %s with metadata.launchcheck: %s", pi.ID, stripex.Describe(err))
+	}
+	s.evidence("payment_intent", fmt.Sprintf("%s amount %d %s, status %s", pi.ID, pi.Amount, pi.Currency, pi.Status))
+	return nil
+}
+
+// createPaymentIntent calls escrow.createPaymentIntent as the poster and
+// registers the PaymentIntent it names for cancellation.
+func (f *Flow) createPaymentIntent(ctx context.Context) (*piOutput, error) {
+	var out piOutput
 	err := f.api.Mutate(ctx, "escrow.createPaymentIntent", f.Poster.Identity.IDToken, map[string]any{"taskId": f.TaskID}, &out)
 	if te, ok := hxapi.AsTRPCError(err); ok && paymentsPaused(te) {
-		return fmt.Errorf("%w — payment creation is frozen: set HX_PAYMENT_CREATION_MODE=enabled on the deployment (§10.4)", err)
+		return nil, fmt.Errorf("%w — payment creation is frozen: set HX_PAYMENT_CREATION_MODE=enabled on the deployment (§10.4)", err)
 	}
 	if err != nil {
-		return fmt.Errorf("escrow.createPaymentIntent for task %s: %w", f.TaskID, err)
+		return nil, fmt.Errorf("escrow.createPaymentIntent for task %s: %w", f.TaskID, err)
 	}
 	if strings.HasPrefix(out.PaymentIntentID, "pi_") {
 		id := out.PaymentIntentID
 		f.PaymentIntentID = id
 		f.onCleanup(func(ctx context.Context) string { return f.cancelPI(ctx, id) })
 	}
+	return &out, nil
+}
+
+// piOutputProblems judges the answer of escrow.createPaymentIntent.
+func (f *Flow) piOutputProblems(out *piOutput) []string {
 	var problems []string
 	if !strings.HasPrefix(out.PaymentIntentID, "pi_") {
 		problems = append(problems, fmt.Sprintf("paymentIntentId %q, want pi_…", out.PaymentIntentID))
@@ -267,16 +333,12 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 	if out.EscrowID != f.EscrowID {
 		problems = append(problems, fmt.Sprintf("escrowId %q, want %s", out.EscrowID, f.EscrowID))
 	}
-	if len(problems) > 0 && f.PaymentIntentID == "" {
-		return fmt.Errorf("escrow.createPaymentIntent output: %s", strings.Join(problems, "; "))
-	}
-	f.ClientSecret = out.ClientSecret
-	gp := &stripe.PaymentIntentParams{}
-	gp.Context = ctx
-	pi, err := f.stripe.PaymentIntents.Get(f.PaymentIntentID, gp)
-	if err != nil {
-		return fmt.Errorf("Stripe GET /v1/payment_intents/%s: %s", f.PaymentIntentID, stripex.Describe(err))
-	}
+	return problems
+}
+
+// stripePIProblems judges the PaymentIntent Stripe holds.
+func (f *Flow) stripePIProblems(pi *stripe.PaymentIntent) []string {
+	var problems []string
 	if pi.Amount != f.Price {
 		problems = append(problems, fmt.Sprintf("Stripe PaymentIntent amount %d, want the task price %d", pi.Amount, f.Price))
 	}
@@ -286,16 +348,7 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 	if pi.Metadata["task_id"] != f.TaskID {
 		problems = append(problems, fmt.Sprintf("metadata.task_id %q, want %s", pi.Metadata["task_id"], f.TaskID))
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("PaymentIntent %s: %s", f.PaymentIntentID, strings.Join(problems, "; "))
-	}
-	up := tagParams(f.tag())
-	up.Context = ctx
-	if _, err := f.stripe.PaymentIntents.Update(pi.ID, up); err != nil {
-		s.logf("could not tag PaymentIntent %s with metadata.launchcheck: %s", pi.ID, stripex.Describe(err))
-	}
-	s.evidence("payment_intent", fmt.Sprintf("%s amount %d %s, status %s", pi.ID, pi.Amount, pi.Currency, pi.Status))
-	return nil
+	return problems
 }
 
 // cancelPI cancels the flow's PaymentIntent unless it already succeeded or
@@ -636,6 +689,35 @@ func (f *Flow) escrowState(ctx context.Context) (string, string, error) {
 }
 
 func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
+	if err := f.reviewAndComplete(ctx); err != nil {
+		return err
+	}
+	esc, err := f.awaitRelease(ctx)
+	if err != nil {
+		return err
+	}
+	if problems := payoutProblems(esc); len(problems) > 0 {
+		return fmt.Errorf("RELEASED escrow %s lacks payout evidence: %s", f.EscrowID, strings.Join(problems, "; "))
+	}
+	f.TransferID = *esc.StripeTransferID
+	trID := f.TransferID
+	f.onCleanup(func(ctx context.Context) string { return f.reverseTransfer(ctx, trID) })
+	tr, err := f.verifyTransfer(ctx, esc)
+	if err != nil {
+		return err
+	}
+	if err := f.verifyXP(ctx); err != nil {
+		return err
+	}
+	s.evidence("escrow", fmt.Sprintf("%s FUNDED → RELEASED, transfer %s (%d cents to %s, metadata.escrow_id ok), provider_transfer_status %s",
+		f.EscrowID, tr.ID, tr.Amount, tr.Destination.ID, deref(esc.ProviderTransferStatus)))
+	s.evidence("xp_ledger", "1 row for the hustler")
+	return nil
+}
+
+// reviewAndComplete accepts the proof and completes the task as the poster;
+// the escrow must not be RELEASED before the task is COMPLETED (INV-2).
+func (f *Flow) reviewAndComplete(ctx context.Context) error {
 	tok := f.Poster.Identity.IDToken
 	err := f.api.Mutate(ctx, "task.reviewProof", tok, map[string]any{"taskId": f.TaskID, "proofId": f.ProofID, "decision": "ACCEPTED"}, nil)
 	if err != nil {
@@ -660,10 +742,15 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	if done.State != "COMPLETED" {
 		return fmt.Errorf("task.complete returned state %q, want COMPLETED", done.State)
 	}
+	return nil
+}
+
+// awaitRelease polls escrow.getByTaskId until the escrow is RELEASED.
+func (f *Flow) awaitRelease(ctx context.Context) (*apiEscrow, error) {
 	wait := f.Env.Cfg.Duration(config.FunReleaseTimeout)
 	var esc apiEscrow
-	err = check.Poll(ctx, wait, func(ctx context.Context) error {
-		if err := f.api.Query(ctx, "escrow.getByTaskId", tok, map[string]any{"taskId": f.TaskID}, &esc); err != nil {
+	err := check.Poll(ctx, wait, func(ctx context.Context) error {
+		if err := f.api.Query(ctx, "escrow.getByTaskId", f.Poster.Identity.IDToken, map[string]any{"taskId": f.TaskID}, &esc); err != nil {
 			if te, ok := hxapi.AsTRPCError(err); ok && te.HTTPStatus < 500 && te.Code != "TOO_MANY_REQUESTS" {
 				return check.Permanent(err)
 			}
@@ -675,8 +762,13 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("escrow not RELEASED within %s after task.complete (%s): %v", wait, config.FunReleaseTimeout, oneLine(err))
+		return nil, fmt.Errorf("escrow not RELEASED within %s after task.complete (%s): %v", wait, config.FunReleaseTimeout, oneLine(err))
 	}
+	return &esc, nil
+}
+
+// payoutProblems lists the STRIPE payout evidence a RELEASED escrow lacks.
+func payoutProblems(esc *apiEscrow) []string {
 	var problems []string
 	if esc.StripeTransferID == nil || !strings.HasPrefix(*esc.StripeTransferID, "tr_") {
 		problems = append(problems, "stripe_transfer_id "+deref(esc.StripeTransferID)+", want tr_…")
@@ -693,25 +785,50 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	if esc.ReleasedAt == nil {
 		problems = append(problems, "released_at not set")
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("RELEASED escrow %s lacks payout evidence: %s", f.EscrowID, strings.Join(problems, "; "))
-	}
-	f.TransferID = *esc.StripeTransferID
-	trID := f.TransferID
-	f.onCleanup(func(ctx context.Context) string { return f.reverseTransfer(ctx, trID) })
+	return problems
+}
+
+// verifyTransfer reads the release's transfer from Stripe: it names the
+// escrow, pays at most the escrow amount, is not reversed, and goes to the
+// connected account the backend holds for the hustler (users.stripe_connect_id).
+func (f *Flow) verifyTransfer(ctx context.Context, esc *apiEscrow) (*stripe.Transfer, error) {
 	tp := &stripe.TransferParams{}
 	tp.Context = ctx
 	tr, err := f.stripe.Transfers.Get(f.TransferID, tp)
 	if err != nil {
-		return fmt.Errorf("Stripe GET /v1/transfers/%s: %s", f.TransferID, stripex.Describe(err))
+		return nil, fmt.Errorf("Stripe GET /v1/transfers/%s: %s", f.TransferID, stripex.Describe(err))
 	}
 	if tr.Metadata["escrow_id"] != f.EscrowID || tr.Amount <= 0 || tr.Amount > esc.Amount || tr.Reversed {
-		return fmt.Errorf("transfer %s: metadata.escrow_id %q amount %d reversed %v; want escrow %s, 0 < amount ≤ %d, not reversed",
+		return nil, fmt.Errorf("transfer %s: metadata.escrow_id %q amount %d reversed %v; want escrow %s, 0 < amount ≤ %d, not reversed",
 			tr.ID, tr.Metadata["escrow_id"], tr.Amount, tr.Reversed, f.EscrowID, esc.Amount)
 	}
+	var account string
+	if err := f.sql(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT coalesce(stripe_connect_id, '') FROM users WHERE id = $1`, f.Hustler.UserID).Scan(&account)
+	}); err != nil {
+		return nil, err
+	}
+	dest := ""
+	if tr.Destination != nil {
+		dest = tr.Destination.ID
+	}
+	if account == "" {
+		return nil, fmt.Errorf("transfer %s goes to %q, but the hustler %s has no connected account (users.stripe_connect_id is NULL): the payout is not tied to the hustler",
+			tr.ID, dest, f.Hustler.UserID)
+	}
+	if dest != account {
+		return nil, fmt.Errorf("transfer %s: destination %q, want the hustler's connected account %q (users.stripe_connect_id of %s): the payout went elsewhere",
+			tr.ID, dest, account, f.Hustler.UserID)
+	}
+	return tr, nil
+}
+
+// verifyXP waits briefly for the release's xp_ledger row: exactly one, for
+// the hustler.
+func (f *Flow) verifyXP(ctx context.Context) error {
 	var rows int
 	var user string
-	err = check.Poll(ctx, 3*time.Second, func(ctx context.Context) error {
+	check.Poll(ctx, 3*time.Second, func(ctx context.Context) error {
 		return f.sql(ctx, func(tx pgx.Tx) error {
 			if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(min(user_id::text), '') FROM xp_ledger WHERE escrow_id = $1`, f.EscrowID).Scan(&rows, &user); err != nil {
 				return check.Permanent(err)
@@ -725,8 +842,6 @@ func (f *Flow) stepRelease(ctx context.Context, s *stepRun) error {
 	if rows != 1 || user != f.Hustler.UserID {
 		return fmt.Errorf("xp_ledger rows for escrow %s: %d (user %q), want exactly 1 for the hustler %s: XP not awarded on release", f.EscrowID, rows, user, f.Hustler.UserID)
 	}
-	s.evidence("escrow", fmt.Sprintf("%s FUNDED → RELEASED, transfer %s (%d cents, metadata.escrow_id ok), provider_transfer_status %s", f.EscrowID, tr.ID, tr.Amount, deref(esc.ProviderTransferStatus)))
-	s.evidence("xp_ledger", "1 row for the hustler")
 	return nil
 }
 
