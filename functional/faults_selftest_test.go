@@ -41,7 +41,7 @@ type flowFault struct {
 // knob faults change the shared stand-in and run one at a time after them.
 func runFlowFaults(t *testing.T, row func(check.T, *Flow), faults []flowFault) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	noRateLimit(t, s)
 	run := func(t *testing.T, tc flowFault) {
 		f := newFlow(t, env)
@@ -311,7 +311,7 @@ func TestSelfFUN3Faults(t *testing.T) {
 // count as accepted on an escrow that is not FUNDED.
 func TestSelfFUN3AcceptedOnLockedEscrow(t *testing.T) {
 	w, env := harness.World(t)
-	s := harness.Standin(w)
+	s := w.Standin
 	noRateLimit(t, s)
 	withFault(t, s, func(ff *standin.FlowFaults) { ff.FundingGuardOnlyPending = true }, func() {
 		f := newFlow(t, env)
