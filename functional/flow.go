@@ -13,7 +13,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -37,7 +37,7 @@ type Flow struct {
 
 	api     *hxapi.Client
 	fb      *firebaseauth.Client
-	stripe  *stripex.API
+	stripe  *stripeapi.API
 	cleanup []func(ctx context.Context) string
 
 	// What the flow created (read after the steps ran).
@@ -148,7 +148,7 @@ func (f *Flow) clients() error {
 	if err != nil {
 		return err
 	}
-	f.api, f.fb, f.stripe = hxapi.New(f.Env), fb, stripex.New(f.Env.Cfg)
+	f.api, f.fb, f.stripe = hxapi.New(f.Env), fb, stripeapi.New(f.Env.Cfg)
 	return nil
 }
 

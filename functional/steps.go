@@ -24,7 +24,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
 	"github.com/hustlexp/launchcheck/internal/pg"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 )
 
 // sql runs fn in a READ ONLY transaction on HUSTLEXP_DATABASE_URL: the flow
@@ -284,7 +284,7 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 	gp.Context = ctx
 	pi, err := f.stripe.PaymentIntents.Get(f.PaymentIntentID, gp)
 	if err != nil {
-		return fmt.Errorf("Stripe GET /v1/payment_intents/%s: %s", f.PaymentIntentID, stripex.Describe(err))
+		return fmt.Errorf("Stripe GET /v1/payment_intents/%s: %s", f.PaymentIntentID, stripeapi.Describe(err))
 	}
 	problems = append(problems, f.stripePIProblems(pi)...)
 	if len(problems) > 0 {
@@ -293,7 +293,7 @@ func (f *Flow) stepPaymentIntent(ctx context.Context, s *stepRun) error {
 	up := tagParams(f.tag())
 	up.Context = ctx
 	if _, err := f.stripe.PaymentIntents.Update(pi.ID, up); err != nil {
-		s.logf("could not tag PaymentIntent %s with metadata.launchcheck: %s", pi.ID, stripex.Describe(err))
+		s.logf("could not tag PaymentIntent %s with metadata.launchcheck: %s", pi.ID, stripeapi.Describe(err))
 	}
 	s.evidence("payment_intent", fmt.Sprintf("%s amount %d %s, status %s", pi.ID, pi.Amount, pi.Currency, pi.Status))
 	return nil
@@ -359,7 +359,7 @@ func (f *Flow) cancelPI(ctx context.Context, id string) string {
 	gp.Context = ctx
 	pi, err := f.stripe.PaymentIntents.Get(id, gp)
 	if err != nil {
-		return fmt.Sprintf("could not read PaymentIntent %s for cleanup: %s", id, stripex.Describe(err))
+		return fmt.Sprintf("could not read PaymentIntent %s for cleanup: %s", id, stripeapi.Describe(err))
 	}
 	if pi.Status == stripe.PaymentIntentStatusSucceeded || pi.Status == stripe.PaymentIntentStatusCanceled {
 		return ""
@@ -367,7 +367,7 @@ func (f *Flow) cancelPI(ctx context.Context, id string) string {
 	cp := cancelParams()
 	cp.Context = ctx
 	if _, err := f.stripe.PaymentIntents.Cancel(id, cp); err != nil {
-		return fmt.Sprintf("could not cancel PaymentIntent %s: %s", id, stripex.Describe(err))
+		return fmt.Sprintf("could not cancel PaymentIntent %s: %s", id, stripeapi.Describe(err))
 	}
 	return "cancelled PaymentIntent " + id
 }
@@ -378,7 +378,7 @@ func (f *Flow) refundPI(ctx context.Context, id string) string {
 	rp.Context = ctx
 	rp.AddMetadata("launchcheck", f.Env.Tag())
 	if _, err := f.stripe.Refunds.New(rp); err != nil {
-		return fmt.Sprintf("could not refund PaymentIntent %s: %s", id, stripex.Describe(err))
+		return fmt.Sprintf("could not refund PaymentIntent %s: %s", id, stripeapi.Describe(err))
 	}
 	return "refunded PaymentIntent " + id
 }
@@ -389,7 +389,7 @@ func (f *Flow) reverseTransfer(ctx context.Context, id string) string {
 	rp.Context = ctx
 	rp.AddMetadata("launchcheck", f.Env.Tag())
 	if _, err := f.stripe.TransferReversals.New(rp); err != nil {
-		return fmt.Sprintf("could not reverse transfer %s: %s", id, stripex.Describe(err))
+		return fmt.Sprintf("could not reverse transfer %s: %s", id, stripeapi.Describe(err))
 	}
 	return "reversed transfer " + id
 }
@@ -405,7 +405,7 @@ func (f *Flow) stepFunding(ctx context.Context, s *stepRun) error {
 	cp.Context = ctx
 	pi, err := f.stripe.PaymentIntents.Confirm(f.PaymentIntentID, cp)
 	if err != nil {
-		return fmt.Errorf("Stripe POST /v1/payment_intents/%s/confirm (as the client app): %s", f.PaymentIntentID, stripex.Describe(err))
+		return fmt.Errorf("Stripe POST /v1/payment_intents/%s/confirm (as the client app): %s", f.PaymentIntentID, stripeapi.Describe(err))
 	}
 	if pi.Status != stripe.PaymentIntentStatusSucceeded {
 		return fmt.Errorf("PaymentIntent %s is %s after confirm, want succeeded", pi.ID, pi.Status)
@@ -796,7 +796,7 @@ func (f *Flow) verifyTransfer(ctx context.Context, esc *apiEscrow) (*stripe.Tran
 	tp.Context = ctx
 	tr, err := f.stripe.Transfers.Get(f.TransferID, tp)
 	if err != nil {
-		return nil, fmt.Errorf("Stripe GET /v1/transfers/%s: %s", f.TransferID, stripex.Describe(err))
+		return nil, fmt.Errorf("Stripe GET /v1/transfers/%s: %s", f.TransferID, stripeapi.Describe(err))
 	}
 	if tr.Metadata["escrow_id"] != f.EscrowID || tr.Amount <= 0 || tr.Amount > esc.Amount || tr.Reversed {
 		return nil, fmt.Errorf("transfer %s: metadata.escrow_id %q amount %d reversed %v; want escrow %s, 0 < amount ≤ %d, not reversed",

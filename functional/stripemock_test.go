@@ -12,7 +12,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 )
 
 // TestStripeRequestShapes sends every Stripe request of the functional flow
@@ -26,12 +26,12 @@ func TestStripeRequestShapes(t *testing.T) {
 	b := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{URL: stripe.String(base),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxNetworkRetries: stripe.Int64(0),
 		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull}})
-	sc := stripex.NewAPI("sk_test_123", b)
+	sc := stripeapi.NewAPI("sk_test_123", b)
 	const task, poster, escrow, worker = "3f1c…task", "poster-uuid", "escrow-uuid", "worker-uuid"
 	try := func(what string, err error) {
 		t.Helper()
 		if err != nil {
-			t.Fatalf("stripe-mock refused %s: %s", what, stripex.Describe(err))
+			t.Fatalf("stripe-mock refused %s: %s", what, stripeapi.Describe(err))
 		}
 	}
 	pi, err := sc.PaymentIntents.New(standin.PaymentIntentParams(task, poster, escrow, 5000, 1000))

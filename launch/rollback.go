@@ -14,7 +14,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/railway"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -133,10 +133,10 @@ func StripeWebhookDisableReady(t check.T, env *target.Env) {
 	check.Need(t, env.Cfg, config.StripeSecretKey, config.BaseURL)
 	ctx := check.Ctx(t, env.Cfg)
 	want := strings.TrimRight(env.Cfg.Get(config.BaseURL), "/") + "/webhooks/stripe"
-	sc := stripex.New(env.Cfg)
+	sc := stripeapi.New(env.Cfg)
 	var ours []*stripe.WebhookEndpoint
 	others := 0
-	it := sc.WebhookEndpoints.List(&stripe.WebhookEndpointListParams{ListParams: stripe.ListParams{Context: ctx, Limit: stripe.Int64(stripex.PageSize)}})
+	it := sc.WebhookEndpoints.List(&stripe.WebhookEndpointListParams{ListParams: stripe.ListParams{Context: ctx, Limit: stripe.Int64(stripeapi.PageSize)}})
 	for n := 0; it.Next() && n < 1000; n++ {
 		if ep := it.WebhookEndpoint(); sameWebhookURL(ep.URL, want) {
 			ours = append(ours, ep)
@@ -145,7 +145,7 @@ func StripeWebhookDisableReady(t check.T, env *target.Env) {
 		}
 	}
 	if err := it.Err(); err != nil {
-		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripex.Describe(err))
+		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripeapi.Describe(err))
 	}
 	var ids []string
 	for _, ep := range ours {
@@ -167,7 +167,7 @@ func StripeWebhookDisableReady(t check.T, env *target.Env) {
 	case err == nil:
 		t.Errorf("the probe update of non-existent webhook endpoint %s succeeded: unexpected, check the Stripe account", probeID)
 	default:
-		t.Errorf("write-permission probe (POST /v1/webhook_endpoints/%s): %s, want 404 (allowed) or 403 (not allowed)", probeID, stripex.Describe(err))
+		t.Errorf("write-permission probe (POST /v1/webhook_endpoints/%s): %s, want 404 (allowed) or 403 (not allowed)", probeID, stripeapi.Describe(err))
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
 	"github.com/hustlexp/launchcheck/internal/sentry"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -193,13 +193,13 @@ func stripeKeyMode(ctx context.Context, env *target.Env, stripeConfigured bool) 
 	if env.Cfg.Get(config.StripeSecretKey) == "" {
 		return fmt.Sprintf("set %s (the deployment's key) so Stripe can report its mode", config.StripeSecretKey)
 	}
-	sc := stripex.New(env.Cfg)
+	sc := stripeapi.New(env.Cfg)
 	p := &stripe.BalanceParams{}
 	p.Context = ctx
 	b, err := sc.Balance.Get(p)
 	switch {
 	case err != nil:
-		return "Stripe GET /v1/balance: " + stripex.Describe(err)
+		return "Stripe GET /v1/balance: " + stripeapi.Describe(err)
 	case !b.Livemode:
 		return "Stripe reports the key is a test-mode key (livemode=false)"
 	}
@@ -382,15 +382,15 @@ func StripeWebhookRegistered(t check.T, env *target.Env) {
 func listWebhookEndpoints(t check.T, ctx context.Context, env *target.Env) []*stripe.WebhookEndpoint {
 	t.Helper()
 	params := &stripe.WebhookEndpointListParams{}
-	params.Limit = stripe.Int64(stripex.PageSize)
+	params.Limit = stripe.Int64(stripeapi.PageSize)
 	params.Context = ctx
-	it := stripex.New(env.Cfg).WebhookEndpoints.List(params)
+	it := stripeapi.New(env.Cfg).WebhookEndpoints.List(params)
 	var all []*stripe.WebhookEndpoint
 	for n := 0; it.Next() && n < 1000; n++ {
 		all = append(all, it.WebhookEndpoint())
 	}
 	if err := it.Err(); err != nil {
-		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripex.Describe(err))
+		t.Fatalf("Stripe GET /v1/webhook_endpoints: %s", stripeapi.Describe(err))
 	}
 	return all
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/pg"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -61,7 +61,7 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 	check.Evidence(t, "sql_invariants", fmt.Sprintf("%d findings in %s", len(sqlFound), time.Since(start).Round(time.Millisecond)))
 
 	// (b) Stripe reconciliation.
-	sc, counter := stripex.NewCounting(cfg)
+	sc, counter := stripeapi.NewCounting(cfg)
 	start = time.Now()
 	side, err := ListStripe(ctx, sc, counter, p.Since.Add(-p.Lookback), p.MaxObjects)
 	if err != nil {
@@ -114,7 +114,7 @@ func ceilDiv(n int) int {
 	if n == 0 {
 		return 1 // an empty list is still one call
 	}
-	return (n + stripex.PageSize - 1) / stripex.PageSize
+	return (n + stripeapi.PageSize - 1) / stripeapi.PageSize
 }
 
 // AISpendWithinBudget checks DAY-3: Check AI daily spend is within $50 budget. Today's UTC

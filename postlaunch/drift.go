@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 )
 
 // Drift kinds (contract §12.2). SQL kinds come from the database alone;
@@ -267,40 +267,40 @@ type StripeSide struct {
 
 // ListStripe lists PaymentIntents, transfers and refunds created since
 // `from`, 100 per call, with no per-object GETs.
-func ListStripe(ctx context.Context, sc *stripex.API, counter *stripex.Counter, from time.Time, max int) (*StripeSide, error) {
+func ListStripe(ctx context.Context, sc *stripeapi.API, counter *stripeapi.Counter, from time.Time, max int) (*StripeSide, error) {
 	s := &StripeSide{PIs: map[string]*stripe.PaymentIntent{}, Transfers: map[string]*stripe.Transfer{}, Refunds: map[string]*stripe.Refund{}}
 	rng := &stripe.RangeQueryParams{GreaterThanOrEqual: from.Unix()}
 	before := counter.Calls()
 
 	pl := &stripe.PaymentIntentListParams{CreatedRange: rng}
-	pl.Limit, pl.Context = stripe.Int64(stripex.PageSize), ctx
-	if _, capped, err := stripex.Drain(ctx, sc.PaymentIntents.List(pl).Iter, max, func(v any) {
+	pl.Limit, pl.Context = stripe.Int64(stripeapi.PageSize), ctx
+	if _, capped, err := stripeapi.Drain(ctx, sc.PaymentIntents.List(pl).Iter, max, func(v any) {
 		pi := v.(*stripe.PaymentIntent)
 		s.PIs[pi.ID] = pi
 	}); err != nil {
-		return nil, fmt.Errorf("list PaymentIntents created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+		return nil, fmt.Errorf("list PaymentIntents created since %s: %s", from.Format(time.RFC3339), stripeapi.Describe(err))
 	} else if capped {
 		return nil, fmt.Errorf("more than %d PaymentIntents since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
 	}
 
 	tl := &stripe.TransferListParams{CreatedRange: rng}
-	tl.Limit, tl.Context = stripe.Int64(stripex.PageSize), ctx
-	if _, capped, err := stripex.Drain(ctx, sc.Transfers.List(tl).Iter, max, func(v any) {
+	tl.Limit, tl.Context = stripe.Int64(stripeapi.PageSize), ctx
+	if _, capped, err := stripeapi.Drain(ctx, sc.Transfers.List(tl).Iter, max, func(v any) {
 		tr := v.(*stripe.Transfer)
 		s.Transfers[tr.ID] = tr
 	}); err != nil {
-		return nil, fmt.Errorf("list transfers created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+		return nil, fmt.Errorf("list transfers created since %s: %s", from.Format(time.RFC3339), stripeapi.Describe(err))
 	} else if capped {
 		return nil, fmt.Errorf("more than %d transfers since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
 	}
 
 	rl := &stripe.RefundListParams{CreatedRange: rng}
-	rl.Limit, rl.Context = stripe.Int64(stripex.PageSize), ctx
-	if _, capped, err := stripex.Drain(ctx, sc.Refunds.List(rl).Iter, max, func(v any) {
+	rl.Limit, rl.Context = stripe.Int64(stripeapi.PageSize), ctx
+	if _, capped, err := stripeapi.Drain(ctx, sc.Refunds.List(rl).Iter, max, func(v any) {
 		rf := v.(*stripe.Refund)
 		s.Refunds[rf.ID] = rf
 	}); err != nil {
-		return nil, fmt.Errorf("list refunds created since %s: %s", from.Format(time.RFC3339), stripex.Describe(err))
+		return nil, fmt.Errorf("list refunds created since %s: %s", from.Format(time.RFC3339), stripeapi.Describe(err))
 	} else if capped {
 		return nil, fmt.Errorf("more than %d refunds since %s (HUSTLEXP_DRIFT_MAX_STRIPE_OBJECTS)", max, from.Format(time.RFC3339))
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/checklist"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/pg"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/sweep"
 	"github.com/hustlexp/launchcheck/internal/world"
 )
@@ -270,22 +270,22 @@ func snapshot(t testing.TB, adminDSN string, vars map[string]string) state {
 	if err != nil {
 		t.Fatalf("config from the exports: %v", err)
 	}
-	sc := stripex.New(cfg)
+	sc := stripeapi.New(cfg)
 	refunded := map[string]int64{}
 	rl := &stripe.RefundListParams{}
 	rl.Limit = stripe.Int64(100)
 	rl.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.Refunds.List(rl), 5000, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.Refunds.List(rl), 5000, func(v any) {
 		if r, ok := v.(*stripe.Refund); ok && r.PaymentIntent != nil {
 			refunded[r.PaymentIntent.ID] += r.Amount
 		}
 	}); err != nil {
-		t.Logf("stripe refunds: %s", stripex.Describe(err))
+		t.Logf("stripe refunds: %s", stripeapi.Describe(err))
 	}
 	pl := &stripe.PaymentIntentListParams{}
 	pl.Limit = stripe.Int64(100)
 	pl.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.PaymentIntents.List(pl), 5000, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.PaymentIntents.List(pl), 5000, func(v any) {
 		pi, ok := v.(*stripe.PaymentIntent)
 		if !ok || pi.Status == stripe.PaymentIntentStatusCanceled {
 			return
@@ -295,27 +295,27 @@ func snapshot(t testing.TB, adminDSN string, vars map[string]string) state {
 		}
 		s.liveStripe[pi.ID] = "payment_intent(" + string(pi.Status) + ")"
 	}); err != nil {
-		t.Fatalf("stripe payment intents: %s", stripex.Describe(err))
+		t.Fatalf("stripe payment intents: %s", stripeapi.Describe(err))
 	}
 	wl := &stripe.WebhookEndpointListParams{}
 	wl.Limit = stripe.Int64(100)
 	wl.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.WebhookEndpoints.List(wl), 5000, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.WebhookEndpoints.List(wl), 5000, func(v any) {
 		if we, ok := v.(*stripe.WebhookEndpoint); ok {
 			s.liveStripe[we.ID] = "webhook_endpoint(" + we.Status + ")"
 		}
 	}); err != nil {
-		t.Fatalf("stripe webhook endpoints: %s", stripex.Describe(err))
+		t.Fatalf("stripe webhook endpoints: %s", stripeapi.Describe(err))
 	}
 	tl := &stripe.TransferListParams{}
 	tl.Limit = stripe.Int64(100)
 	tl.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.Transfers.List(tl), 5000, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.Transfers.List(tl), 5000, func(v any) {
 		if tr, ok := v.(*stripe.Transfer); ok && !tr.Reversed {
 			s.liveStripe[tr.ID] = "transfer(not reversed)"
 		}
 	}); err != nil {
-		t.Logf("stripe transfers: %s", stripex.Describe(err))
+		t.Logf("stripe transfers: %s", stripeapi.Describe(err))
 	}
 	return s
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/pg"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 )
 
 // Options say what to look for and where.
@@ -442,16 +442,16 @@ func isTagged(md map[string]string, o Options) bool {
 }
 
 func sweepStripe(ctx context.Context, o Options, res *Result) {
-	sc := stripex.New(o.Stripe)
+	sc := stripeapi.New(o.Stripe)
 	pages := o.MaxPages
 	if pages <= 0 {
 		pages = 20
 	}
-	max := pages * stripex.PageSize
+	max := pages * stripeapi.PageSize
 	cutoff := time.Now().Add(-o.MinAge).Unix()
 	old := func(created int64) bool { return o.MinAge <= 0 || created <= cutoff }
 	problem := func(what string, err error) {
-		res.Problems = append(res.Problems, fmt.Sprintf("stripe %s: %s", what, stripex.Describe(err)))
+		res.Problems = append(res.Problems, fmt.Sprintf("stripe %s: %s", what, stripeapi.Describe(err)))
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -459,9 +459,9 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 	// PaymentIntents: cancel the cancelable, refund the succeeded.
 	var pis []*stripe.PaymentIntent
 	lp := &stripe.PaymentIntentListParams{}
-	lp.Limit = stripe.Int64(stripex.PageSize)
+	lp.Limit = stripe.Int64(stripeapi.PageSize)
 	lp.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.PaymentIntents.List(lp), max, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.PaymentIntents.List(lp), max, func(v any) {
 		if pi, ok := v.(*stripe.PaymentIntent); ok && (isTagged(pi.Metadata, o) || res.linked[pi.ID]) && old(pi.Created) {
 			pis = append(pis, pi)
 		}
@@ -503,10 +503,10 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 
 	// Webhook endpoints a run registered: delete.
 	wl := &stripe.WebhookEndpointListParams{}
-	wl.Limit = stripe.Int64(stripex.PageSize)
+	wl.Limit = stripe.Int64(stripeapi.PageSize)
 	wl.Context = ctx
 	var whs []string
-	if _, _, err := stripex.Drain(ctx, sc.WebhookEndpoints.List(wl), max, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.WebhookEndpoints.List(wl), max, func(v any) {
 		if we, ok := v.(*stripe.WebhookEndpoint); ok && (isTagged(we.Metadata, o) || (o.Tag != "" && strings.Contains(we.URL, o.Tag))) && old(we.Created) {
 			whs = append(whs, we.ID)
 		}
@@ -527,10 +527,10 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 
 	// Customers: delete.
 	cl := &stripe.CustomerListParams{}
-	cl.Limit = stripe.Int64(stripex.PageSize)
+	cl.Limit = stripe.Int64(stripeapi.PageSize)
 	cl.Context = ctx
 	var cus []string
-	if _, _, err := stripex.Drain(ctx, sc.Customers.List(cl), max, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.Customers.List(cl), max, func(v any) {
 		if c, ok := v.(*stripe.Customer); ok && isTagged(c.Metadata, o) && old(c.Created) {
 			cus = append(cus, c.ID)
 		}
@@ -553,10 +553,10 @@ func sweepStripe(ctx context.Context, o Options, res *Result) {
 	// in full (test-mode payouts of the functional flow, or a live run that
 	// was allowed to move money).
 	tl := &stripe.TransferListParams{}
-	tl.Limit = stripe.Int64(stripex.PageSize)
+	tl.Limit = stripe.Int64(stripeapi.PageSize)
 	tl.Context = ctx
 	var trs []*stripe.Transfer
-	if _, _, err := stripex.Drain(ctx, sc.Transfers.List(tl), max, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.Transfers.List(tl), max, func(v any) {
 		if tr, ok := v.(*stripe.Transfer); ok && (isTagged(tr.Metadata, o) || res.linked[tr.ID]) && old(tr.Created) && !tr.Reversed {
 			trs = append(trs, tr)
 		}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/harness"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/sweep"
 )
 
@@ -78,7 +78,7 @@ func TestSweepStripe(t *testing.T) {
 	_, env := harness.World(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	sc := stripex.New(env.Cfg)
+	sc := stripeapi.New(env.Cfg)
 	tag := env.Tag() + "-sweeptest"
 	mk := func(md map[string]string) *stripe.PaymentIntent {
 		p := &stripe.PaymentIntentParams{Amount: stripe.Int64(1500), Currency: stripe.String("usd")}
@@ -88,7 +88,7 @@ func TestSweepStripe(t *testing.T) {
 		}
 		pi, err := sc.PaymentIntents.New(p)
 		if err != nil {
-			t.Fatalf("create PaymentIntent: %s", stripex.Describe(err))
+			t.Fatalf("create PaymentIntent: %s", stripeapi.Describe(err))
 		}
 		return pi
 	}
@@ -106,7 +106,7 @@ func TestSweepStripe(t *testing.T) {
 		p.Context = ctx
 		pi, err := sc.PaymentIntents.Get(id, p)
 		if err != nil {
-			t.Fatalf("get %s: %s", id, stripex.Describe(err))
+			t.Fatalf("get %s: %s", id, stripeapi.Describe(err))
 		}
 		return pi.Status
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/harness"
 	"github.com/hustlexp/launchcheck/internal/pg"
-	"github.com/hustlexp/launchcheck/internal/stripex"
+	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/sweep"
 )
 
@@ -133,12 +133,12 @@ func snap(t *testing.T, admin string, cfg *config.Config) snapshot {
 	if err != nil {
 		t.Fatalf("snapshot: %v", err)
 	}
-	sc := stripex.New(cfg)
+	sc := stripeapi.New(cfg)
 	refunded := map[string]int64{}
 	rl := &stripe.RefundListParams{}
 	rl.Limit = stripe.Int64(100)
 	rl.Context = ctx
-	stripex.Drain(ctx, sc.Refunds.List(rl), 5000, func(v any) {
+	stripeapi.Drain(ctx, sc.Refunds.List(rl), 5000, func(v any) {
 		if r, ok := v.(*stripe.Refund); ok && r.PaymentIntent != nil {
 			refunded[r.PaymentIntent.ID] += r.Amount
 		}
@@ -146,18 +146,18 @@ func snap(t *testing.T, admin string, cfg *config.Config) snapshot {
 	pl := &stripe.PaymentIntentListParams{}
 	pl.Limit = stripe.Int64(100)
 	pl.Context = ctx
-	if _, _, err := stripex.Drain(ctx, sc.PaymentIntents.List(pl), 5000, func(v any) {
+	if _, _, err := stripeapi.Drain(ctx, sc.PaymentIntents.List(pl), 5000, func(v any) {
 		if pi, ok := v.(*stripe.PaymentIntent); ok && pi.Status != stripe.PaymentIntentStatusCanceled &&
 			!(pi.Status == stripe.PaymentIntentStatusSucceeded && refunded[pi.ID] >= pi.Amount) {
 			s.live[pi.ID] = "payment_intent(" + string(pi.Status) + ")"
 		}
 	}); err != nil {
-		t.Fatalf("stripe: %s", stripex.Describe(err))
+		t.Fatalf("stripe: %s", stripeapi.Describe(err))
 	}
 	tl := &stripe.TransferListParams{}
 	tl.Limit = stripe.Int64(100)
 	tl.Context = ctx
-	stripex.Drain(ctx, sc.Transfers.List(tl), 5000, func(v any) {
+	stripeapi.Drain(ctx, sc.Transfers.List(tl), 5000, func(v any) {
 		if tr, ok := v.(*stripe.Transfer); ok && !tr.Reversed {
 			s.live[tr.ID] = "transfer(not reversed)"
 		}

@@ -1,7 +1,7 @@
-// Package stripex builds a stripe-go v76 client from the launchcheck
+// Package stripeapi builds a stripe-go v76 client from the launchcheck
 // configuration (STRIPE_API_BASE, STRIPE_SECRET_KEY, HUSTLEXP_HTTP_TIMEOUT)
 // and lists Stripe collections completely with 100 objects per call.
-package stripex
+package stripeapi
 
 import (
 	"context"
