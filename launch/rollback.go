@@ -3,7 +3,6 @@ package launch
 import (
 	"errors"
 	"fmt"
-	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/dbcheck"
 	"github.com/hustlexp/launchcheck/internal/neon"
 	"github.com/hustlexp/launchcheck/internal/railway"
 	"github.com/hustlexp/launchcheck/internal/stripeapi"
