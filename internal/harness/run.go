@@ -261,15 +261,32 @@ func serveRun(dir string, parent int, parentStart string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
+	// The Firebase Auth emulator (a JVM, the slowest part) starts while
+	// Postgres, Redis and the template schema come up.
+	type firebaseUp struct {
+		host  string
+		close func()
+		err   error
+	}
+	fbc := make(chan firebaseUp, 1)
+	go func() {
+		host, closeFn, err := startSharedFirebase(ctx)
+		fbc <- firebaseUp{host, closeFn, err}
+	}()
 	w, inf, err := world.StartInfra(ctx, rcfg)
+	fb := <-fbc
+	if fb.close != nil {
+		defer fb.close()
+	}
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure up in %s (provider %s)\n", inf.Started.Round(time.Millisecond), inf.Provider)
-	if inf.FirebaseHost, err = startSharedFirebase(ctx, w); err != nil {
-		return err
+	if fb.err != nil {
+		return fb.err
 	}
+	inf.FirebaseHost = fb.host
 	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
 	if err != nil {
 		return err
@@ -367,35 +384,46 @@ func serveRun(dir string, parent int, parentStart string) error {
 }
 
 // startSharedFirebase starts the Firebase Auth emulator for the whole run and
-// waits until it is ready, so no row's time is spent starting it. Empty host:
-// every binary uses its in-process fake (HUSTLEXP_REHEARSAL_FIREBASE=fake, or
-// auto without the CLI).
-func startSharedFirebase(ctx context.Context, w *world.World) (string, error) {
+// waits until it is ready, so no row's time is spent starting it; stop
+// ends it and removes its directory. Empty host: every binary uses its
+// in-process fake (HUSTLEXP_REHEARSAL_FIREBASE=fake, or auto without the
+// CLI).
+func startSharedFirebase(ctx context.Context) (host string, stop func(), err error) {
 	mode := baseCfg.Get(config.RehearsalFirebase)
 	if mode != "emulator" && mode != "auto" {
-		return "", nil
+		return "", nil, nil
 	}
 	cli, err := firebaseauth.FindCLI(baseCfg.Get(config.FirebaseCLI))
 	if err != nil {
 		if mode == "emulator" {
-			return "", fmt.Errorf("%s=emulator: %w", config.RehearsalFirebase, err)
+			return "", nil, fmt.Errorf("%s=emulator: %w", config.RehearsalFirebase, err)
 		}
 		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth: no firebase CLI (%v): the in-process fake is used\n", err)
-		return "", nil
+		return "", nil, nil
 	}
-	e, err := firebaseauth.StartEmulator(cli, filepath.Join(w.Dir, "firebase"), RehearsalFirebaseProject)
+	dir, err := os.MkdirTemp("", "launchcheck-firebase-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	w.OnClose(e.Close)
+	e, err := firebaseauth.StartEmulator(cli, dir, RehearsalFirebaseProject)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	stop = func() {
+		e.Close()
+		if !baseCfg.Bool(config.RehearsalKeep) {
+			os.RemoveAll(dir)
+		}
+	}
 	e.StartWait = 3 * time.Minute // a loaded 2-core machine
 	if err := e.Ensure(ctx); err != nil {
 		if mode == "emulator" {
-			return "", err
+			return "", stop, err
 		}
 		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator did not start (%v): the in-process fake is used\n", err)
-		return "", nil
+		return "", stop, nil
 	}
 	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator ready in %s at %s\n", e.StartupTime().Round(time.Millisecond), e.Host)
-	return e.Host, nil
+	return e.Host, stop, nil
 }
