@@ -28,10 +28,7 @@ func P99Trend(t check.T, env *target.Env) {
 	cfg := env.Cfg
 	check.Need(t, cfg, config.PrometheusURL)
 	ctx := check.Ctx(t, cfg)
-	c, err := prom.NewFromConfig(cfg)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
+	c := promClient(t, cfg)
 	days := max(2, cfg.Int(config.TrendDays))
 	sla := cfg.Duration(config.P99SLA)
 	pct := cfg.Float(config.P99RegressionPct)
@@ -40,7 +37,7 @@ func P99Trend(t check.T, env *target.Env) {
 	start := now.Add(-time.Duration(days-1) * day)
 	ws, err := c.Windows(ctx, prom.P99Query(day), prom.TimedRequestsQuery(day), start, now, day)
 	if err != nil {
-		t.Fatalf("%v", err)
+		t.Fatalf("WK-2 daily P99: %v", err)
 	}
 	min := float64(cfg.Int(config.MinRequests))
 	jw, _ := prom.Judged(ws, min)

@@ -1,0 +1,228 @@
+//go:build !prelaunch && !t0 && !day1 && !week1
+
+package postlaunch_test
+
+// Failure coverage of the postlaunch rows (issue 13): each failure
+// statement of DAY-1..4 and WK-1..5 that the row self-tests do not reach is
+// driven here by a fault the real provider or system can produce, and the
+// failure's own message is asserted.
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/pgrestore"
+	"github.com/hustlexp/launchcheck/internal/check"
+	"github.com/hustlexp/launchcheck/internal/checktest"
+	"github.com/hustlexp/launchcheck/internal/config"
+	"github.com/hustlexp/launchcheck/internal/dbcheck"
+	"github.com/hustlexp/launchcheck/internal/harness"
+	"github.com/hustlexp/launchcheck/internal/prom"
+	"github.com/hustlexp/launchcheck/internal/target"
+	"github.com/hustlexp/launchcheck/postlaunch"
+)
+
+// promQuery is the PromQL of a Prometheus API request (GET parameter or
+// POST form body).
+func promQuery(r *http.Request, body []byte) string {
+	if q := r.URL.Query().Get("query"); q != "" {
+		return q
+	}
+	v, _ := url.ParseQuery(string(body))
+	return v.Get("query")
+}
+
+// promFails answers the Prometheus API requests match accepts with 503,
+// as a Prometheus whose query engine is overloaded does.
+func promFails(t *testing.T, env *target.Env, match func(path, query string) bool) *target.Env {
+	t.Helper()
+	return checktest.FailFront(t, env, config.PrometheusURL, func(r *http.Request, body []byte) bool {
+		return match(r.URL.Path, promQuery(r, body))
+	}, http.StatusServiceUnavailable, `{"status":"error","errorType":"unavailable","error":"injected: query engine overloaded"}`)
+}
+
+// ownProm starts a private Prometheus fake with opts.
+func ownProm(t *testing.T, env *target.Env, opts promfake.Options) (*promfake.Fake, *target.Env) {
+	t.Helper()
+	p, err := promfake.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p, env.MustWith(map[string]string{config.PrometheusURL: p.URL})
+}
+
+// requestCounter is http_requests_total of one route without the labels a
+// scrape adds (a Prometheus fed by an OpenTelemetry collector without
+// service.name has no job label): rps requests per second from start.
+func requestCounter(p *promfake.Fake, start time.Time, rps float64) {
+	p.AddSeries(map[string]string{"__name__": prom.RequestsMetric, "method": "GET", "route": "/health", "status_code": "200"},
+		start, time.Now(), func(at time.Time) float64 { return at.Sub(start).Seconds() * rps })
+}
+
+func mustStatus(t *testing.T, r checktest.Result, want string) {
+	t.Helper()
+	if r.Status() != want {
+		t.Fatalf("status %s, want %s: %s", r.Status(), want, r.Text())
+	}
+}
+
+func TestSelfDAY1FailurePaths(t *testing.T) {
+	_, env := harness.World(t)
+	run := func(e *target.Env) func(check.T) { return func(ct check.T) { postlaunch.ErrorRateMonitored(ct, e) } }
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		addr := checktest.ClosedPort(t)
+		bad := env.MustWith(map[string]string{config.PrometheusURL: "http://" + addr})
+		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 status label", addr)
+	})
+	t.Run("fault=no request series in Prometheus", func(t *testing.T) {
+		_, bad := ownProm(t, env, promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), "cannot find the status label of http_requests_total", "no http_requests_total series"), "unverified")
+	})
+	t.Run("fault=error-rate range query fails", func(t *testing.T) {
+		bad := promFails(t, env, func(path, q string) bool {
+			return strings.HasSuffix(path, "/query_range") && strings.Contains(q, `=~"5..|5xx"`)
+		})
+		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 error-rate windows", "503")
+	})
+	t.Run("fault=job label values fail", func(t *testing.T) {
+		bad := promFails(t, env, func(path, _ string) bool { return strings.HasSuffix(path, "/label/job/values") })
+		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 up selector", "503")
+	})
+	t.Run("fault=availability range query fails", func(t *testing.T) {
+		bad := promFails(t, env, func(path, q string) bool {
+			return strings.HasSuffix(path, "/query_range") && strings.Contains(q, "max_over_time(up")
+		})
+		checktest.MustFail(t, metricsTimeout, run(bad), `DAY-1 availability (up{job="hustlexp-api"})`, "503")
+	})
+	t.Run("fault=request count query fails", func(t *testing.T) {
+		want := prom.RequestsQuery(24 * time.Hour)
+		bad := promFails(t, env, func(path, q string) bool { return strings.HasSuffix(path, "/query") && q == want })
+		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 request count", "503")
+	})
+	t.Run("fault=request metric without a job label", func(t *testing.T) {
+		p, bad := ownProm(t, env, promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
+		requestCounter(p, time.Now().Add(-26*time.Hour), 5)
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), "cannot judge availability", "no job label on http_requests_total", config.UpSelector), "unverified")
+	})
+	t.Run("fault=no up sample and no request in 24 h", func(t *testing.T) {
+		p, bad := ownProm(t, env, promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
+		requestCounter(p, time.Now().Add(-26*time.Hour), 0) // the series exists, nothing was served
+		// and the up series the selector names was never scraped (a job renamed in the scrape config)
+		bad = bad.MustWith(map[string]string{config.UpSelector: `up{job="hustlexp-api-v2"}`})
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), `no availability data (up{job="hustlexp-api-v2"}) and no requests in the last 24h`), "unverified")
+	})
+	t.Run("fault=traffic in only 10 of the last 24 h", func(t *testing.T) {
+		_, bad := ownProm(t, env, promfake.Options{History: 10 * time.Hour})
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), "of 288 5m0s windows in the last 24h0m0s have ≥ 20 requests"), "unverified")
+	})
+}
+
+func TestSelfWK2QueryFails(t *testing.T) {
+	_, env := harness.World(t)
+	t.Run("fault=daily P99 query fails", func(t *testing.T) {
+		bad := promFails(t, env, func(path, q string) bool { return strings.HasSuffix(path, "/query_range") })
+		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "WK-2 daily P99", "503")
+	})
+}
+
+func TestSelfDAY2StageFailures(t *testing.T) {
+	_, env := harness.World(t)
+	addr := checktest.ClosedPort(t)
+	bad := env.MustWith(map[string]string{config.DatabaseURL: "postgres://launchcheck_ro:x@" + addr + "/hustlexp?sslmode=disable&connect_timeout=2"})
+	checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.NoEscrowDrift(ct, bad) }, "DAY-2 SQL invariants on", addr)
+}
+
+func TestSelfWK1StageFailures(t *testing.T) {
+	_, env := harness.World(t)
+	run := func(e *target.Env) func(check.T) { return func(ct check.T) { postlaunch.StressOffPeak(ct, e) } }
+	t.Run("fault=off-peak window not HH:MM-HH:MM", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.AllowStress: "1", config.StressWindow: "2am-5am"})
+		checktest.MustFail(t, stressTimeout, run(bad), "WK-1: ", config.StressWindow, "is not HH:MM-HH:MM")
+	})
+	t.Run("fault=time scale 0", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.StressTimeScale: "0"})
+		checktest.MustFail(t, stressTimeout, run(bad), "WK-1 plan: ", "must be > 0")
+	})
+	t.Run("fault=VU scale so small the plan sends nothing", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.StressVUScale: "0.00001"})
+		checktest.MustFail(t, stressTimeout, run(bad), "WK-1 plan: ", "too little load to judge")
+	})
+	t.Run("fault=API hangs past the deadline", func(t *testing.T) {
+		bad := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.BlackHole(t), config.HTTPTimeout: "30s", config.CheckTimeout: "1s"})
+		checktest.MustFail(t, stressTimeout, run(bad), "WK-1 run: ", "load stopped after")
+	})
+}
+
+func TestSelfWK3ThresholdsMalformed(t *testing.T) {
+	_, env := harness.World(t)
+	bad := env.MustWith(map[string]string{config.Thresholds1099K: "2026=six hundred dollars"})
+	checktest.MustFail(t, week1Timeout, func(ct check.T) { postlaunch.TaxThresholdMonitoring(ct, bad) }, "WK-3: ", "is not YEAR=CENTS")
+}
+
+func TestSelfWK4StageFailures(t *testing.T) {
+	l := newLedger(t, 1)
+	run := func(e *target.Env) func(check.T) { return func(ct check.T) { postlaunch.RestoreWorks(ct, e) } }
+	t.Run("fault=branch never ready", func(t *testing.T) {
+		env, _, _ := restoreEnv(t, l, pgrestore.Options{})
+		bad := checktest.JSONFront(t, env, config.NeonAPIURL, func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/branches")
+		}, func(body map[string]any) {
+			bs, _ := body["branches"].([]any)
+			for _, b := range bs {
+				if m, ok := b.(map[string]any); ok && strings.HasSuffix(m["name"].(string), "-wk4-restore") {
+					m["current_state"] = "init"
+				}
+			}
+		}).MustWith(map[string]string{config.RestoreTimeout: "2s"})
+		checktest.MustFail(t, week1Timeout, run(bad), "restored branch not ready within 2s", config.RestoreTimeout, "is init")
+	})
+	t.Run("fault=branch has no URI for the configured role", func(t *testing.T) {
+		env, f, _ := restoreEnv(t, l, pgrestore.Options{})
+		f.Update(func(st *neonfake.State) { st.BranchNames = func() (string, string) { return "neondb", "neondb_owner" } })
+		checktest.MustFail(t, week1Timeout, run(env), "cannot inspect the restore", "-wk4-restore")
+	})
+	t.Run("fault=restored branch's compute unreachable", func(t *testing.T) {
+		env, f, _ := restoreEnv(t, l, pgrestore.Options{})
+		addr := checktest.ClosedPort(t)
+		f.Update(func(st *neonfake.State) {
+			create := st.OnCreate
+			st.OnCreate = func(name string, at time.Time) (string, error) {
+				dsn, err := create(name, at)
+				if err != nil {
+					return dsn, err
+				}
+				u, _ := url.Parse(dsn)
+				u.Host = addr
+				return u.String(), nil
+			}
+		})
+		checktest.MustFail(t, week1Timeout, run(env), "WK-4: restored branch", addr)
+	})
+	t.Run("fault=restored branch lacks a schema version", func(t *testing.T) {
+		env, _, _ := restoreEnv(t, l, pgrestore.Options{LoseRows: map[string]int{"schema_versions": 1}})
+		checktest.MustFail(t, week1Timeout, run(env), "restored branch: schema_versions lacks")
+	})
+	t.Run("fault=invariant trigger disabled", func(t *testing.T) {
+		l2 := newLedger(t, 1)
+		tr := dbcheck.InvariantTriggers[1]
+		l2.fault(t, "ALTER TABLE "+tr.Table+" DISABLE TRIGGER "+tr.Name)
+		env, _, _ := restoreEnv(t, l2, pgrestore.Options{})
+		checktest.MustFail(t, week1Timeout, run(env), "restored branch: invariant triggers missing or disabled: "+tr.Name)
+	})
+	t.Run("fault=restored copy lacks the migration ledger", func(t *testing.T) {
+		env, _, _ := restoreEnv(t, l, pgrestore.Options{LoseTables: []string{"applied_migrations"}})
+		bad := env.MustWith(map[string]string{config.RestoreTables: "users,tasks,escrows"})
+		checktest.MustFail(t, week1Timeout, run(bad), "restored branch: database", `relation "applied_migrations" does not exist`)
+	})
+	t.Run("fault=no row older than the restore point", func(t *testing.T) {
+		env, _, _ := restoreEnv(t, l, pgrestore.Options{})
+		bad := env.MustWith(map[string]string{config.RestoreTables: "xp_ledger"}) // compared tables that hold no row yet
+		mustStatus(t, checktest.MustFail(t, week1Timeout, run(bad), "no compared table has rows older than the restore point", config.RestorePointAgo), "unverified")
+	})
+}
