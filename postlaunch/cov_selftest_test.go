@@ -8,14 +8,19 @@ package postlaunch_test
 // failure's own message is asserted.
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hustlexp/launchcheck/fixtures/fakes/neonfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/promfake"
+	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/fixtures/pgrestore"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
@@ -224,5 +229,106 @@ func TestSelfWK4StageFailures(t *testing.T) {
 		env, _, _ := restoreEnv(t, l, pgrestore.Options{})
 		bad := env.MustWith(map[string]string{config.RestoreTables: "xp_ledger"}) // compared tables that hold no row yet
 		mustStatus(t, checktest.MustFail(t, week1Timeout, run(bad), "no compared table has rows older than the restore point", config.RestorePointAgo), "unverified")
+	})
+}
+
+// apiServed makes the API serve a request, so Railway's edge has logged
+// one (WK-5 reads an HTTP log holding nothing at all as a blind source).
+func apiServed(t *testing.T, env *target.Env) {
+	t.Helper()
+	resp, err := http.Get(env.Cfg.Get(config.BaseURL) + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// TestSelfWK5PerClient (issue 13 §2): a week of 429s to one client is seen in
+// a source that keeps the week (Railway's HTTP logs, srcIp/httpStatus), not
+// in the limiter's 60 s Redis counters; without such a source the row is
+// unverified, never a pass.
+func TestSelfWK5PerClient(t *testing.T) {
+	w, env := harness.World(t)
+	rurl := redisDB(t, w, "12")
+	opt, _ := redis.ParseURL(rurl)
+	rdb := redis.NewClient(opt)
+	ctx := context.Background()
+	rdb.FlushDB(ctx)
+	rdb.Set(ctx, "rate:public:ip:198.51.100.7", 12, time.Minute)
+	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	healthy := env.MustWith(map[string]string{config.RedisURL: rurl})
+	run := func(e *target.Env) func(check.T) { return func(ct check.T) { postlaunch.RateLimitPatterns(ct, e) } }
+	apiServed(t, env)
+	r := checktest.MustPass(t, metricsTimeout, run(healthy))
+	if !strings.HasPrefix(r.Attrs["evidence.http_logs"], "Railway HTTP logs of") {
+		t.Fatalf("evidence http_logs = %q", r.Attrs["evidence.http_logs"])
+	}
+
+	t.Run("fault=a week of 429s to one client", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		var saved []railwayfake.HTTPLog
+		var dep *railwayfake.Deployment
+		rw.Update(func(s *railwayfake.State) {
+			for _, d := range s.Deployments {
+				if d.Status == railwayfake.StatusSuccess && (dep == nil || d.CreatedAt.After(dep.CreatedAt)) {
+					dep = d
+				}
+			}
+			saved = dep.HTTPLogs
+			now := time.Now()
+			// one client throttled every 5 minutes for six days: 1728 429s, never
+			// more than a few in any 60 s window of the limiter's counters
+			for at := now.Add(-6 * 24 * time.Hour); at.Before(now); at = at.Add(5 * time.Minute) {
+				dep.HTTPLogs = append(dep.HTTPLogs, railwayfake.NewHTTPLog(dep.ID, "POST", "/trpc/task.create", "203.0.113.77", 429, at))
+			}
+		})
+		t.Cleanup(func() { rw.Update(func(*railwayfake.State) { dep.HTTPLogs = saved }) })
+		r := checktest.MustFail(t, metricsTimeout, run(healthy), "client 203.0.113.x: 1728 429s in 168h0m0s (Railway HTTP logs)")
+		if strings.Contains(r.Text(), "203.0.113.77") {
+			t.Fatalf("report shows the full IP: %s", r.Text())
+		}
+	})
+	t.Run("fault=no per-client source for the week", func(t *testing.T) {
+		bad := healthy.MustWith(map[string]string{config.RailwayToken: "", config.RailwayAPIToken: ""})
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), "cannot see rate-limit abuse per client over 168h0m0s", "no per-client source that keeps 168h0m0s", config.RailwayToken), "unverified")
+	})
+	t.Run("fault=Railway HTTP logs hold nothing for the week", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		rw.Update(func(s *railwayfake.State) { s.NoHTTPLogs = true })
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.NoHTTPLogs = false }) })
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(healthy), "hold no request at all since", "does not keep the period"), "unverified")
+	})
+	t.Run("fault=Railway HTTP logs answer an error", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		rw.Update(func(s *railwayfake.State) { s.FailField = "httpLogs" })
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.FailField = "" }) })
+		checktest.MustFail(t, metricsTimeout, run(healthy), "WK-5: Railway HTTP logs: ", "httpLogs")
+	})
+	t.Run("fault=Prometheus unreachable", func(t *testing.T) {
+		addr := checktest.ClosedPort(t)
+		bad := healthy.MustWith(map[string]string{config.PrometheusURL: "http://" + addr})
+		checktest.MustFail(t, metricsTimeout, run(bad), "WK-5 status label", addr)
+	})
+	t.Run("fault=route label lookup fails", func(t *testing.T) {
+		var labels atomic.Int64
+		bad := promFails(t, healthy, func(path, _ string) bool { return strings.HasSuffix(path, "/labels") && labels.Add(1) == 2 })
+		checktest.MustFail(t, metricsTimeout, run(bad), "WK-5 route label", "503")
+	})
+	t.Run("fault=429 query fails", func(t *testing.T) {
+		bad := promFails(t, healthy, func(path, q string) bool { return strings.HasSuffix(path, "/query") && strings.Contains(q, `="429"`) })
+		checktest.MustFail(t, metricsTimeout, run(bad), "WK-5 429s by route", "503")
+	})
+	t.Run("fault=request metric without a route label", func(t *testing.T) {
+		p, bad := ownProm(t, healthy, promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
+		start := time.Now().Add(-2 * time.Hour)
+		p.AddSeries(map[string]string{"__name__": prom.RequestsMetric, "job": "hustlexp-api", "method": "GET", "status_code": "200"},
+			start, time.Now(), func(at time.Time) float64 { return at.Sub(start).Seconds() * 5 })
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(bad), "cannot find the route label of http_requests_total", "has no route label"), "unverified")
+	})
+	t.Run("fault=no counter key and the request count fails", func(t *testing.T) {
+		empty := redisDB(t, w, "13")
+		want := prom.RequestsQuery(5 * time.Minute)
+		bad := promFails(t, healthy.MustWith(map[string]string{config.RedisURL: empty}), func(path, q string) bool { return strings.HasSuffix(path, "/query") && q == want })
+		checktest.MustFail(t, metricsTimeout, run(bad), "WK-5: requests in the last 5 min", "503")
 	})
 }
