@@ -158,6 +158,12 @@ func TestSelfWK1StageFailures(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.StressVUScale: "0.00001"})
 		checktest.MustFail(t, stressTimeout, run(bad), "WK-1 plan: ", "too little load to judge")
 	})
+	t.Run("fault=API holds every connection: the load engine cannot keep the pace", func(t *testing.T) {
+		// each request hangs 10 s; the engine's 4 workers stay busy, so the
+		// planned ≈71 requests never go out
+		bad := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.BlackHole(t), config.HTTPTimeout: "10s", config.CheckTimeout: "30s"})
+		checktest.MustFail(t, stressTimeout, run(bad), "WK-1: the stress run sent", "of ≈71 planned requests")
+	})
 	t.Run("fault=API hangs past the deadline", func(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.BaseURL: "http://" + checktest.BlackHole(t), config.HTTPTimeout: "30s", config.CheckTimeout: "1s"})
 		checktest.MustFail(t, stressTimeout, run(bad), "WK-1 run: ", "load stopped after")

@@ -207,9 +207,6 @@ func announceStress(t check.T, cfg *config.Config, plan StressPlan) {
 // p95 and 429s.
 func judgeStress(t check.T, cfg *config.Config, plan StressPlan, res *StressResult) {
 	t.Helper()
-	if planned := plan.Stages.Requests(); res.Sent() < planned/2 || res.Sent() == 0 {
-		t.Fatalf("WK-1: the stress run sent %d of ≈%d planned requests in %s: the load never reached the target's thresholds", res.Sent(), planned, res.Elapsed.Round(time.Millisecond))
-	}
 	maxFail, p95Max, max429 := cfg.Float(config.StressMaxFailPct), cfg.Duration(config.StressP95), cfg.Int(config.StressMax429)
 	failPct := float64(res.Failed) / float64(res.Sent()) * 100
 	check.Evidence(t, "requests", fmt.Sprintf("%d in %s (planned ≈%d, peak %.1f req/s)", res.Sent(), res.Elapsed.Round(time.Millisecond), plan.Stages.Requests(), plan.Stages.PeakRate()))
@@ -227,7 +224,15 @@ func judgeStress(t check.T, cfg *config.Config, plan StressPlan, res *StressResu
 	if res.Limited >= max429 {
 		t.Errorf("stress: %d responses were 429, want < %d (%s): the rate limiter throttles the load test's own IP", res.Limited, max429, config.StressMax429)
 	}
+	// The thresholds prove something only under the planned load: a target
+	// holding its connections throttles the load engine (as it does k6's VUs).
+	if planned := plan.Stages.Requests(); float64(res.Sent()) < minSentShare*float64(planned) {
+		t.Errorf("WK-1: the stress run sent %d of ≈%d planned requests in %s (< %.0f%%): the planned load never reached the target", res.Sent(), planned, res.Elapsed.Round(time.Millisecond), minSentShare*100)
+	}
 }
+
+// minSentShare is the share of the planned requests a stress run must send.
+const minSentShare = 0.8
 
 // minStressRequests is the smallest plan WK-1 accepts: below it a failure
 // rate or a p95 says nothing.
