@@ -9,6 +9,7 @@ package postlaunch_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -303,6 +304,24 @@ func TestSelfWK5PerClient(t *testing.T) {
 		rw.Update(func(s *railwayfake.State) { s.NoHTTPLogs = true })
 		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.NoHTTPLogs = false }) })
 		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(healthy), "hold no request at all since", "does not keep the period"), "unverified")
+	})
+	t.Run("fault=more deployments in the week than WK-5 lists", func(t *testing.T) {
+		rw := harness.RailwayFake(w)
+		var saved []*railwayfake.Deployment
+		rw.Update(func(s *railwayfake.State) {
+			saved = s.Deployments
+			cur := s.Deployments[len(s.Deployments)-1]
+			ds := append([]*railwayfake.Deployment(nil), s.Deployments...)
+			for i := 0; i < 60; i++ { // a redeploy every two hours for five days
+				d := *cur
+				d.ID, d.Status, d.CreatedAt = fmt.Sprintf("dep-redeploy-%03d", i), railwayfake.StatusRemoved, time.Now().Add(-time.Duration(3+2*i)*time.Hour)
+				d.Logs, d.HTTPLogs = nil, nil
+				ds = append(ds, &d)
+			}
+			s.Deployments = ds
+		})
+		t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { s.Deployments = saved }) })
+		mustStatus(t, checktest.MustFail(t, metricsTimeout, run(healthy), "the 50 newest deployments' HTTP logs do not reach back to"), "unverified")
 	})
 	t.Run("fault=Railway HTTP logs answer an error", func(t *testing.T) {
 		rw := harness.RailwayFake(w)

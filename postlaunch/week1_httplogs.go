@@ -10,6 +10,9 @@ import (
 	"github.com/hustlexp/launchcheck/internal/railway"
 )
 
+// deploymentsRead is how many of the service's newest deployments WK-5 lists.
+const deploymentsRead = 50
+
 // httpLogsLimit is the most entries WK-5 reads per deployment and query.
 const httpLogsLimit = 5000
 
@@ -34,6 +37,7 @@ type http429s struct {
 	byIP        map[string]int // 429s per source IP
 	total       int
 	capped      bool // a deployment had httpLogsLimit 429s or more: counts are lower bounds
+	complete    bool // the deployments read reach back to the start of the period
 }
 
 func (h http429s) sorted() []string {
@@ -60,10 +64,11 @@ func railwayHTTP429s(ctx context.Context, rc *railway.Client, cfg *config.Config
 	if err != nil {
 		return h, err
 	}
-	ds, err := rc.Deployments(ctx, tg.Project.ID, tg.Environment.ID, tg.Service.ID, 50)
+	ds, err := rc.Deployments(ctx, tg.Project.ID, tg.Environment.ID, tg.Service.ID, deploymentsRead)
 	if err != nil {
 		return h, err
 	}
+	h.complete = len(ds) < deploymentsRead // every deployment of the service is listed
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].CreatedAt.After(ds[j].CreatedAt) })
 	vars := func(id, filter string, limit int) map[string]any {
 		return map[string]any{"deploymentId": id, "filter": filter, "limit": limit,
@@ -95,6 +100,7 @@ func railwayHTTP429s(ctx context.Context, rc *railway.Client, cfg *config.Config
 		}
 		h.capped = h.capped || len(out.HTTPLogs) >= httpLogsLimit
 		if d.CreatedAt.Before(from) {
+			h.complete = true
 			break // it served the start of the period; older ones did not
 		}
 	}

@@ -177,6 +177,10 @@ func clients429(t check.T, ctx context.Context, cfg *config.Config, now time.Tim
 		return nil, fmt.Sprintf("Railway's HTTP logs of %d deployments hold no request at all since %s: the log store does not keep the period, or the API is not served through Railway's edge",
 			h.deployments, now.Add(-period).UTC().Format(time.RFC3339))
 	}
+	if !h.complete {
+		blind = fmt.Sprintf("the %d newest deployments' HTTP logs do not reach back to %s (more deployments in the period than WK-5 lists)",
+			h.deployments, now.Add(-period).UTC().Format(time.RFC3339))
+	}
 	var top []string
 	for i, ip := range h.sorted() {
 		n := h.byIP[ip]
@@ -192,7 +196,7 @@ func clients429(t check.T, ctx context.Context, cfg *config.Config, now time.Tim
 		}
 	}
 	check.Evidence(t, "429_by_client_top10", orNone(strings.Join(top, ", ")))
-	return flagged, ""
+	return flagged, blind
 }
 
 // liveCounters reads the limiter's per-IP counters of the current window
