@@ -35,7 +35,26 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 	ctx := check.Ctx(t, env.Cfg)
 	cfg := env.Cfg
 	now := time.Now()
-	p := DriftParams{
+	p := driftParams(cfg, now)
+
+	// (a) SQL invariants.
+	var sqlFound []Mismatch
+	start := time.Now()
+	driftQuery(t, ctx, cfg, "SQL invariants", func(tx pgx.Tx) error {
+		var err error
+		sqlFound, err = SQLDrift(ctx, tx, p)
+		return err
+	})
+	check.Evidence(t, "sql_invariants", fmt.Sprintf("%d findings in %s", len(sqlFound), time.Since(start).Round(time.Millisecond)))
+
+	// (b) Stripe reconciliation.
+	recon := stripeReconciliation(t, ctx, cfg, p, now)
+	reportDrift(t, append(sqlFound, recon...))
+}
+
+// driftParams are DAY-2's thresholds and window from the configuration.
+func driftParams(cfg *config.Config, now time.Time) DriftParams {
+	return DriftParams{
 		Production:   cfg.Target == config.Production,
 		FundedMaxAge: cfg.Duration(config.DriftFundedMaxAge),
 		StuckAfter:   cfg.Duration(config.DriftStuckAfter),
@@ -45,24 +64,25 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 		Grace:        cfg.Duration(config.DriftGrace),
 		MaxObjects:   cfg.Int(config.DriftMaxStripeObjs),
 	}
+}
+
+// driftQuery runs one read-only stage of DAY-2 on the primary; a database
+// that cannot answer ends the row.
+func driftQuery(t check.T, ctx context.Context, cfg *config.Config, what string, fn func(tx pgx.Tx) error) {
+	t.Helper()
 	dsn := cfg.Get(config.DatabaseURL)
-
-	// (a) SQL invariants.
-	var sqlFound []Mismatch
-	start := time.Now()
-	err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
-		var err error
-		sqlFound, err = SQLDrift(ctx, tx, p)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("DAY-2 SQL invariants on %s: %v", pg.Host(dsn), err)
+	if err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), fn); err != nil {
+		t.Fatalf("DAY-2 %s on %s: %v", what, pg.Host(dsn), err)
 	}
-	check.Evidence(t, "sql_invariants", fmt.Sprintf("%d findings in %s", len(sqlFound), time.Since(start).Round(time.Millisecond)))
+}
 
-	// (b) Stripe reconciliation.
+// stripeReconciliation lists the window's PaymentIntents, transfers and
+// refunds from Stripe (100 per call), reads the escrows they name and
+// returns the mismatches.
+func stripeReconciliation(t check.T, ctx context.Context, cfg *config.Config, p DriftParams, now time.Time) []Mismatch {
+	t.Helper()
 	sc, counter := stripeapi.NewCounting(cfg)
-	start = time.Now()
+	start := time.Now()
 	side, err := ListStripe(ctx, sc, counter, p.Since.Add(-p.Lookback), p.MaxObjects)
 	if err != nil {
 		t.Fatalf("DAY-2 Stripe reconciliation: %v", err)
@@ -70,14 +90,11 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 	listed := time.Since(start)
 	var escrows map[string]*windowEscrow
 	start = time.Now()
-	err = pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+	driftQuery(t, ctx, cfg, "reconciliation query", func(tx pgx.Tx) error {
 		var err error
 		escrows, err = WindowEscrows(ctx, tx, p, side)
 		return err
 	})
-	if err != nil {
-		t.Fatalf("DAY-2 reconciliation query on %s: %v", pg.Host(dsn), err)
-	}
 	check.Evidence(t, "timing", fmt.Sprintf("Stripe lists %s, window SQL %s", listed.Round(time.Millisecond), time.Since(start).Round(time.Millisecond)))
 	recon := Reconcile(p, escrows, side, now)
 	objs := len(side.PIs) + len(side.Transfers) + len(side.Refunds)
@@ -86,8 +103,13 @@ func NoEscrowDrift(t check.T, env *target.Env) {
 	if budget := ceilDiv(len(side.PIs)) + ceilDiv(len(side.Transfers)) + ceilDiv(len(side.Refunds)); side.Calls > int64(budget) {
 		t.Errorf("Stripe list calls = %d for %d objects, want ≤ %d (100 per call, no per-object GETs)", side.Calls, objs, budget)
 	}
+	return recon
+}
 
-	all := append(sqlFound, recon...)
+// reportDrift fails once per kind of mismatch (the first ten named) and
+// logs every mismatch by escrow id.
+func reportDrift(t check.T, all []Mismatch) {
+	t.Helper()
 	kinds, by := GroupMismatches(all)
 	for _, k := range kinds {
 		ms := by[k]
@@ -130,87 +152,115 @@ func AISpendWithinBudget(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
 	ctx := check.Ctx(t, cfg)
-	budgetCents := int64(math.Round(cfg.Float(config.AIDailyBudgetUSD) * 100))
 	now := time.Now().UTC()
-	day, yesterday := now.Format("2006-01-02"), now.AddDate(0, 0, -1).Format("2006-01-02")
-	sources := 0
-	var alive, dead []string
-	judge := func(source string, cents int64) {
-		sources++
-		check.Evidence(t, "ai_spend."+source, fmt.Sprintf("$%.2f today (%s UTC)", float64(cents)/100, day))
-		if cents > budgetCents {
-			t.Errorf("AI spend from %s = $%.2f on %s UTC, over the $%.2f daily budget (HUSTLEXP_AI_DAILY_BUDGET_USD)",
-				source, float64(cents)/100, day, float64(budgetCents)/100)
-		}
-	}
-
+	j := &spendJudge{t: t, budgetCents: int64(math.Round(cfg.Float(config.AIDailyBudgetUSD) * 100)), day: now.Format("2006-01-02")}
 	if cfg.Get(config.RedisURL) != "" {
-		st, err := redisSpend(ctx, cfg, "ai:global_spend:"+day, "ai:global_spend:"+yesterday)
-		switch {
-		case err != nil:
-			t.Errorf("AI spend: Redis GET ai:global_spend:%s: %v", day, err)
-		case st.today || st.yesterday:
-			judge("redis", st.cents)
-			alive = append(alive, "Redis ai:global_spend key")
-		default:
-			sources++
-			why := fmt.Sprintf("Redis has neither ai:global_spend:%s nor ai:global_spend:%s", day, yesterday)
-			if len(st.others) > 0 {
-				why += fmt.Sprintf(" (keys that look like spend: %s — the tracker writes under another name?)", strings.Join(st.others, ", "))
-			}
-			dead = append(dead, why)
-			check.Evidence(t, "ai_spend.redis", "no ai:global_spend key for today or yesterday")
-		}
+		j.redis(ctx, cfg, now.AddDate(0, 0, -1).Format("2006-01-02"))
 	}
 	if cfg.Get(config.DatabaseURL) != "" {
-		dsn := cfg.Get(config.DatabaseURL)
-		var exists bool
-		var cents, rows24h int64
-		err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
-			// the real backend has no ai_cost_logs table: query it only where it exists
-			if err := tx.QueryRow(ctx, `SELECT to_regclass('public.ai_cost_logs') IS NOT NULL`).Scan(&exists); err != nil || !exists {
-				return err
-			}
-			return tx.QueryRow(ctx, `SELECT coalesce(sum(estimated_cost_cents) FILTER (
-					WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'utc') AT TIME ZONE 'utc'), 0)::bigint,
-				count(*) FILTER (WHERE created_at >= now() - interval '24 hours')
-				FROM ai_cost_logs WHERE created_at >= now() - interval '48 hours'`).Scan(&cents, &rows24h)
-		})
-		switch {
-		case err != nil:
-			t.Errorf("AI spend: ai_cost_logs on %s: %v", pg.Host(dsn), err)
-		case exists:
-			judge("ai_cost_logs", cents)
-			if rows24h > 0 {
-				alive = append(alive, fmt.Sprintf("ai_cost_logs: %d rows in 24 h", rows24h))
-			} else {
-				dead = append(dead, "ai_cost_logs has no row in the last 24 h")
-			}
-		default:
-			check.Evidence(t, "ai_spend.ai_cost_logs", "table absent (not created by the required migrations)")
-		}
+		j.costLogs(ctx, cfg)
 	}
 	if q := cfg.Get(config.AICostQuery); q != "" {
-		usd, err := promScalar(ctx, cfg, q)
-		if err != nil {
-			t.Errorf("AI spend: metric query %s: %v", config.AICostQuery, err)
-		} else {
-			judge("metric", int64(math.Round(usd*100)))
-			alive = append(alive, "AI cost metric has a sample")
-		}
+		j.metric(ctx, cfg, q)
 	}
 	if t.Failed() {
 		return
 	}
-	if sources == 0 {
+	if j.sources == 0 {
 		check.Unverified(t, "no AI spend source observable: set %s (Redis holding ai:global_spend:<date>), %s (ai_cost_logs) or %s",
 			config.RedisURL, config.DatabaseURL, config.AICostQuery)
 	}
-	if len(alive) == 0 {
+	if len(j.alive) == 0 {
 		check.Unverified(t, "no evidence the AI spend tracker is alive, so $0 cannot be told from an untracked spend: %s; set %s if the deployment exports an AI cost metric",
-			strings.Join(dead, "; "), config.AICostQuery)
+			strings.Join(j.dead, "; "), config.AICostQuery)
 	}
-	check.Evidence(t, "ai_tracker_alive", strings.Join(alive, "; "))
+	check.Evidence(t, "ai_tracker_alive", strings.Join(j.alive, "; "))
+}
+
+// spendJudge collects DAY-3's sources: each one read is judged against the
+// budget, and says whether the tracker behind it is alive.
+type spendJudge struct {
+	t           check.T
+	budgetCents int64
+	day         string // today, UTC
+	sources     int
+	alive, dead []string
+}
+
+// judge fails when one source's spend today is over the budget.
+func (j *spendJudge) judge(source string, cents int64) {
+	j.t.Helper()
+	j.sources++
+	check.Evidence(j.t, "ai_spend."+source, fmt.Sprintf("$%.2f today (%s UTC)", float64(cents)/100, j.day))
+	if cents > j.budgetCents {
+		j.t.Errorf("AI spend from %s = $%.2f on %s UTC, over the $%.2f daily budget (HUSTLEXP_AI_DAILY_BUDGET_USD)",
+			source, float64(cents)/100, j.day, float64(j.budgetCents)/100)
+	}
+}
+
+// redis reads ai:global_spend:<today>; neither today's nor yesterday's key
+// is a dead tracker (naming keys that look like spend under another name).
+func (j *spendJudge) redis(ctx context.Context, cfg *config.Config, yesterday string) {
+	j.t.Helper()
+	st, err := redisSpend(ctx, cfg, "ai:global_spend:"+j.day, "ai:global_spend:"+yesterday)
+	switch {
+	case err != nil:
+		j.t.Errorf("AI spend: Redis GET ai:global_spend:%s: %v", j.day, err)
+	case st.today || st.yesterday:
+		j.judge("redis", st.cents)
+		j.alive = append(j.alive, "Redis ai:global_spend key")
+	default:
+		j.sources++
+		why := fmt.Sprintf("Redis has neither ai:global_spend:%s nor ai:global_spend:%s", j.day, yesterday)
+		if len(st.others) > 0 {
+			why += fmt.Sprintf(" (keys that look like spend: %s — the tracker writes under another name?)", strings.Join(st.others, ", "))
+		}
+		j.dead = append(j.dead, why)
+		check.Evidence(j.t, "ai_spend.redis", "no ai:global_spend key for today or yesterday")
+	}
+}
+
+// costLogs reads today's sum of ai_cost_logs where the table exists (the
+// real backend has none).
+func (j *spendJudge) costLogs(ctx context.Context, cfg *config.Config) {
+	j.t.Helper()
+	dsn := cfg.Get(config.DatabaseURL)
+	var exists bool
+	var cents, rows24h int64
+	err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT to_regclass('public.ai_cost_logs') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT coalesce(sum(estimated_cost_cents) FILTER (
+				WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'utc') AT TIME ZONE 'utc'), 0)::bigint,
+			count(*) FILTER (WHERE created_at >= now() - interval '24 hours')
+			FROM ai_cost_logs WHERE created_at >= now() - interval '48 hours'`).Scan(&cents, &rows24h)
+	})
+	switch {
+	case err != nil:
+		j.t.Errorf("AI spend: ai_cost_logs on %s: %v", pg.Host(dsn), err)
+	case exists:
+		j.judge("ai_cost_logs", cents)
+		if rows24h > 0 {
+			j.alive = append(j.alive, fmt.Sprintf("ai_cost_logs: %d rows in 24 h", rows24h))
+		} else {
+			j.dead = append(j.dead, "ai_cost_logs has no row in the last 24 h")
+		}
+	default:
+		check.Evidence(j.t, "ai_spend.ai_cost_logs", "table absent (not created by the required migrations)")
+	}
+}
+
+// metric reads the configured AI cost metric (USD today).
+func (j *spendJudge) metric(ctx context.Context, cfg *config.Config, q string) {
+	j.t.Helper()
+	usd, err := promScalar(ctx, cfg, q)
+	if err != nil {
+		j.t.Errorf("AI spend: metric query %s: %v", config.AICostQuery, err)
+		return
+	}
+	j.judge("metric", int64(math.Round(usd*100)))
+	j.alive = append(j.alive, "AI cost metric has a sample")
 }
 
 type spendState struct {

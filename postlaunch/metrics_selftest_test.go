@@ -144,7 +144,7 @@ func TestSelfWK2P99Trend(t *testing.T) {
 		}
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "want < 500ms")
 	})
-	t.Run("fault=too little traffic", func(t *testing.T) {
+	t.Run("fault=too little traffic on the last day too", func(t *testing.T) {
 		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.0005, Statuses: map[string]float64{"200": 1}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -176,6 +176,7 @@ func TestSelfWK5RateLimitPatterns(t *testing.T) {
 	}
 	rdb.Set(ctx, "unrelated:key", "x", time.Minute)
 	healthy := env.MustWith(map[string]string{config.RedisURL: rurl})
+	apiServed(t, env)
 	r := checktest.MustPass(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, healthy) })
 	top := r.Attrs["evidence.ip_top10"]
 	if !strings.HasPrefix(top, "198.51.100.x 42") || strings.Contains(top, "198.51.100.7") || !strings.Contains(top, "2001:db8:85a3:…") {

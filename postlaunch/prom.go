@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/prom"
 )
@@ -26,4 +27,15 @@ func promScalar(ctx context.Context, cfg *config.Config, q string) (float64, err
 		return 0, fmt.Errorf("query %q returned no sample", q)
 	}
 	return v, nil
+}
+
+// promClient is the row's client for PROMETHEUS_URL; a URL the client
+// cannot parse ends the row.
+func promClient(t check.T, cfg *config.Config) *prom.Client {
+	t.Helper()
+	c, err := prom.NewFromConfig(cfg)
+	if err != nil {
+		t.Fatalf("%s: %v", config.PrometheusURL, err)
+	}
+	return c
 }

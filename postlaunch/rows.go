@@ -28,5 +28,5 @@ var Rows = []check.Row{
 	{ID: "WK-4", Test: "TestWeek1RestoreWorks", Check: RestoreWorks,
 		Needs: []string{config.DatabaseURL, config.NeonAPIKey, config.NeonAPIURL, config.NeonProjectID}},
 	{ID: "WK-5", Test: "TestWeek1RateLimitPatterns", Check: RateLimitPatterns,
-		Needs: []string{config.PrometheusURL, config.RedisURL}, Optional: []string{config.PrometheusToken}},
+		Needs: []string{config.PrometheusURL, config.RedisURL}, Optional: []string{config.PrometheusToken, config.RailwayToken, config.RailwayAPIToken, config.RailwayProjectID}},
 }

@@ -82,6 +82,31 @@ func RestoreWorks(t check.T, env *target.Env) {
 	cfg := env.Cfg
 	check.Need(t, cfg, config.NeonAPIKey, config.NeonProjectID, config.NeonAPIURL, config.DatabaseURL)
 	ctx := check.Ctx(t, cfg)
+	nc, parent := restoreParent(t, ctx, cfg)
+	at := time.Now().Add(-cfg.Duration(config.RestorePointAgo)).UTC().Truncate(time.Second)
+	tables := cfg.List(config.RestoreTables)
+	want := primaryCounts(t, ctx, cfg, tables, at) // rows that existed at the restore point
+	created, ttr := restoreBranch(t, ctx, env, nc, parent, at)
+	benv, dsn, err := restoredEnv(env, created)
+	if err != nil {
+		t.Fatalf("WK-4: branch %s: %v: cannot inspect the restore", created.Branch.Name, err)
+	}
+	got := restoredCounts(t, ctx, cfg, dsn, tables, at)
+	compareCounts(t, tables, want, got, at)
+
+	// The Database section's read-only checks on the restored copy.
+	pt := prefixT{t, "restored branch: "}
+	dbcheck.MigrationsApplied(pt, benv)
+	judgeTriggers(t, got.triggers)
+	dbcheck.PerformanceIndexesCreated(pt, benv)
+	if !t.Failed() {
+		recordRB2(t, env, at, ttr)
+	}
+}
+
+// restoreParent is the Neon client and the production branch to restore from.
+func restoreParent(t check.T, ctx context.Context, cfg *config.Config) (*neon.Client, neon.Branch) {
+	t.Helper()
 	nc := &neon.Client{BaseURL: cfg.Get(config.NeonAPIURL), APIKey: cfg.Get(config.NeonAPIKey), Timeout: cfg.Duration(config.HTTPTimeout),
 		HTTP: &http.Client{Timeout: cfg.Duration(config.HTTPTimeout)}}
 	project := cfg.Get(config.NeonProjectID)
@@ -93,10 +118,12 @@ func RestoreWorks(t check.T, env *target.Env) {
 	if !ok {
 		t.Fatalf("WK-4: Neon branch %q not found in project %s (set %s)", cfg.Get(config.NeonBranch), project, config.NeonBranch)
 	}
-	at := time.Now().Add(-cfg.Duration(config.RestorePointAgo)).UTC().Truncate(time.Second)
-	tables := cfg.List(config.RestoreTables)
+	return nc, parent
+}
 
-	// Primary side first: rows that existed at the restore point.
+// primaryCounts counts the primary's rows at or before the restore point.
+func primaryCounts(t check.T, ctx context.Context, cfg *config.Config, tables []string, at time.Time) map[string]tableCount {
+	t.Helper()
 	primary := cfg.Get(config.DatabaseURL)
 	var want map[string]tableCount
 	if err := pg.Query(ctx, primary, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
@@ -106,7 +133,16 @@ func RestoreWorks(t check.T, env *target.Env) {
 	}); err != nil {
 		t.Fatalf("WK-4: row counts on the primary %s: %v", pg.Host(primary), err)
 	}
+	return want
+}
 
+// restoreBranch creates the branch as of at, deleted in cleanup, and waits
+// until Neon reports it ready; it returns the creation answer and the time
+// to restore.
+func restoreBranch(t check.T, ctx context.Context, env *target.Env, nc *neon.Client, parent neon.Branch, at time.Time) (neon.CreatedBranch, time.Duration) {
+	t.Helper()
+	cfg := env.Cfg
+	project := cfg.Get(config.NeonProjectID)
 	name := env.Tag() + "-wk4-restore"
 	start := time.Now()
 	created, err := nc.CreateBranch(ctx, project, name, parent.ID, at)
@@ -115,7 +151,9 @@ func RestoreWorks(t check.T, env *target.Env) {
 	if err != nil {
 		t.Fatalf("WK-4: create Neon branch %q from %s at %s: %v", name, parent.Name, at.Format(time.RFC3339), err)
 	}
-	var state string
+	if created.Branch.Name == "" {
+		created.Branch.Name = name
+	}
 	err = check.Poll(ctx, cfg.Duration(config.RestoreTimeout), func(ctx context.Context) error {
 		bs, err := nc.Branches(ctx, project)
 		if err != nil {
@@ -123,11 +161,10 @@ func RestoreWorks(t check.T, env *target.Env) {
 		}
 		for _, b := range bs {
 			if b.ID == created.Branch.ID {
-				state = b.CurrentState
-				if state == "ready" {
+				if b.CurrentState == "ready" {
 					return nil
 				}
-				return fmt.Errorf("branch %s is %s", name, state)
+				return fmt.Errorf("branch %s is %s", name, b.CurrentState)
 			}
 		}
 		return check.Permanent(fmt.Errorf("branch %s vanished", name))
@@ -138,32 +175,61 @@ func RestoreWorks(t check.T, env *target.Env) {
 	ttr := time.Since(start)
 	check.Evidence(t, "time_to_restore", ttr.Round(time.Millisecond))
 	check.Evidence(t, "restore_point", at.Format(time.RFC3339))
-	// one URI per role/database pair, in no documented order: take the
-	// configured database's and role's (those of DATABASE_URL)
-	wantDB, wantRole := pgDatabaseRole(primary)
+	return created, ttr
+}
+
+// restoredEnv aims the environment at the restored branch: of its
+// connection URIs (one per role/database pair, in no documented order) the
+// one of DATABASE_URL's database and role.
+func restoredEnv(env *target.Env, created neon.CreatedBranch) (*target.Env, string, error) {
+	wantDB, wantRole := pgDatabaseRole(env.Cfg.Get(config.DatabaseURL))
 	dsn, err := neon.PickConnectionURI(created.ConnectionURIs, wantDB, wantRole)
 	if err != nil {
-		t.Fatalf("WK-4: branch %s: %v: cannot inspect the restore", name, err)
+		return nil, "", err
 	}
+	benv, err := env.With(map[string]string{config.DatabaseURL: dsn})
+	return benv, dsn, err
+}
 
-	// Row counts on the restored branch.
-	var got map[string]tableCount
-	var roles string
+// restoredSide is what WK-4 reads on the restored branch in one transaction.
+type restoredSide struct {
+	counts   map[string]tableCount
+	roles    string          // users by default_mode
+	triggers map[string]bool // enabled invariant triggers
+}
+
+// restoredCounts reads the restored branch: row counts at the restore
+// point, users by role, and which invariant triggers are enabled (DB-2's
+// catalog half; the behavioural proof needs a scratch copy and is DB-2's job).
+func restoredCounts(t check.T, ctx context.Context, cfg *config.Config, dsn string, tables []string, at time.Time) restoredSide {
+	t.Helper()
+	var got restoredSide
 	if err := pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
 		var err error
-		if got, err = countRows(ctx, tx, tables, at); err != nil {
+		if got.counts, err = countRows(ctx, tx, tables, at); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `SELECT coalesce(string_agg(default_mode || '=' || n, ' ' ORDER BY default_mode), '')
-			FROM (SELECT default_mode, count(*) n FROM users GROUP BY default_mode) x`).Scan(&roles)
+		if err := tx.QueryRow(ctx, `SELECT coalesce(string_agg(default_mode || '=' || n, ' ' ORDER BY default_mode), '')
+			FROM (SELECT default_mode, count(*) n FROM users GROUP BY default_mode) x`).Scan(&got.roles); err != nil {
+			return err
+		}
+		got.triggers, err = enabledTriggers(ctx, tx)
+		return err
 	}); err != nil {
 		t.Fatalf("WK-4: restored branch %s: %v", pg.Host(dsn), err)
 	}
-	check.Evidence(t, "users_by_role", orNone(roles))
+	check.Evidence(t, "users_by_role", orNone(got.roles))
+	return got
+}
+
+// compareCounts fails for every table that lost rows that existed at the
+// restore point; a restore of nothing but empty tables proves nothing.
+func compareCounts(t check.T, tables []string, want map[string]tableCount, got restoredSide, at time.Time) {
+	t.Helper()
 	var compared, lost []string
 	var nonEmpty int
 	for _, tb := range tables {
-		w, g := want[tb], got[tb]
+		w, g := want[tb], got.counts[tb]
 		compared = append(compared, fmt.Sprintf("%s %d/%d", tb, g.Primary, w.Primary))
 		if w.Primary > 0 {
 			nonEmpty++
@@ -184,57 +250,52 @@ func RestoreWorks(t check.T, env *target.Env) {
 		check.Unverified(t, "no compared table has rows older than the restore point (%s): the restore proves nothing (widen %s)",
 			at.Format(time.RFC3339), config.RestorePointAgo)
 	}
-
-	// The Database section's read-only checks on the restored copy.
-	benv, err := env.With(map[string]string{config.DatabaseURL: dsn})
-	if err != nil {
-		t.Fatalf("WK-4: %v", err)
-	}
-	pt := prefixT{t, "restored branch: "}
-	dbcheck.MigrationsApplied(pt, benv)
-	triggerCatalog(pt, benv)
-	dbcheck.PerformanceIndexesCreated(pt, benv)
-	if !t.Failed() {
-		// RB-2's dated proof that point-in-time recovery works (the branch is deleted in cleanup)
-		note, err := drill.Record(cfg, drill.Result{Row: "RB-2", At: time.Now(), Target: string(cfg.Target), Run: env.Tag(),
-			Result: fmt.Sprintf("branch restored to %s in %s, row counts and database checks passed, deleted", at.Format(time.RFC3339), ttr.Round(time.Millisecond))})
-		if err != nil {
-			t.Errorf("WK-4: restore passed but the RB-2 drill result could not be recorded: %v", err)
-		} else {
-			check.Evidence(t, "rb2_drill", note)
-		}
-	}
 }
 
-// triggerCatalog is DB-2's catalog half (read-only; the behavioural proof
-// needs a scratch copy and is DB-2's job).
-func triggerCatalog(t check.T, env *target.Env) {
+// recordRB2 records RB-2's dated proof that point-in-time recovery works
+// (the branch is deleted in cleanup).
+func recordRB2(t check.T, env *target.Env, at time.Time, ttr time.Duration) {
 	t.Helper()
-	ctx := check.Ctx(t, env.Cfg)
+	cfg := env.Cfg
+	note, err := drill.Record(cfg, drill.Result{Row: "RB-2", At: time.Now(), Target: string(cfg.Target), Run: env.Tag(),
+		Result: fmt.Sprintf("branch restored to %s in %s, row counts and database checks passed, deleted", at.Format(time.RFC3339), ttr.Round(time.Millisecond))})
+	if err != nil {
+		t.Errorf("WK-4: restore passed but the RB-2 drill result could not be recorded: %v", err)
+		return
+	}
+	check.Evidence(t, "rb2_drill", note)
+}
+
+// enabledTriggers reads which of the invariant triggers exist and are enabled.
+func enabledTriggers(ctx context.Context, tx pgx.Tx) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, `SELECT t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgname = ANY($1) AND t.tgenabled IN ('O','A')`, invariantTriggerNames())
+	if err != nil {
+		return nil, fmt.Errorf("trigger catalog: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("trigger catalog: %w", err)
+	}
+	enabled := map[string]bool{}
+	for _, n := range names {
+		enabled[n] = true
+	}
+	return enabled, nil
+}
+
+func invariantTriggerNames() []string {
 	names := make([]string, len(dbcheck.InvariantTriggers))
 	for i, tr := range dbcheck.InvariantTriggers {
 		names[i] = tr.Name
 	}
-	enabled := map[string]bool{}
-	dsn := env.Cfg.Get(config.DatabaseURL)
-	err := pg.Query(ctx, dsn, env.Cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgname = ANY($1) AND t.tgenabled IN ('O','A')`, names)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			enabled[n] = true
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		t.Fatalf("trigger catalog on %s: %v", pg.Host(dsn), err)
-	}
+	return names
+}
+
+// judgeTriggers is DB-2's catalog half on the restored branch: every
+// invariant trigger exists and is enabled.
+func judgeTriggers(t check.T, enabled map[string]bool) {
+	t.Helper()
+	names := invariantTriggerNames()
 	var missing []string
 	for _, n := range names {
 		if !enabled[n] {
@@ -243,7 +304,7 @@ func triggerCatalog(t check.T, env *target.Env) {
 	}
 	check.Evidence(t, "restored_triggers", fmt.Sprintf("%d/%d invariant triggers enabled", len(names)-len(missing), len(names)))
 	if len(missing) > 0 {
-		t.Errorf("invariant triggers missing or disabled: %s", strings.Join(missing, ", "))
+		t.Errorf("restored branch: invariant triggers missing or disabled: %s", strings.Join(missing, ", "))
 	}
 }
 

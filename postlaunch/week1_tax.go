@@ -108,68 +108,14 @@ func TaxThresholdMonitoring(t check.T, env *target.Env) {
 	check.Need(t, env.Cfg, config.DatabaseURL)
 	cfg := env.Cfg
 	ctx := check.Ctx(t, cfg)
-	dsn := cfg.Get(config.DatabaseURL)
-	var seen, unseen, active []string
-	look := func(source string, found []string, err error, unseenWhy string) {
-		switch {
-		case unseenWhy != "":
-			unseen = append(unseen, source+": "+unseenWhy)
-		case err != nil:
-			unseen = append(unseen, fmt.Sprintf("%s: %v", source, err))
-		default:
-			seen = append(seen, source)
-			active = append(active, found...)
-			check.Evidence(t, "monitor_"+strings.Fields(source)[0], noneIfEmpty(found))
-		}
-	}
-
-	var tables []string
-	var tableErr error
-	tableErr = pg.Query(ctx, dsn, cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
-		var err error
-		tables, err = taxTables(ctx, tx)
-		return err
-	})
-	look("database tax tables", tables, tableErr, "")
-
-	if cfg.Get(config.RedisURL) == "" {
-		look("scheduled jobs (BullMQ repeatable jobs in Redis)", nil, nil, config.RedisURL+" not set")
-	} else {
-		jobs, err := taxJobs(ctx, cfg)
-		look("scheduled jobs (BullMQ repeatable jobs in Redis)", jobs, err, "")
-	}
-
-	metrics, metricsErr := taxMetrics(ctx, env)
-	if cfg.Get(config.BaseURL) == "" || cfg.Get(config.InternalAPIKey) == "" {
-		look("metrics the backend emits (/metrics)", nil, nil, config.BaseURL+" and "+config.InternalAPIKey+" needed")
-	} else {
-		look("metrics the backend emits (/metrics)", metrics, metricsErr, "")
-	}
-
-	if cfg.Get(config.PrometheusURL) == "" {
-		look("alert rules (Prometheus /api/v1/rules)", nil, nil, config.PrometheusURL+" not set")
-	} else {
-		rules, dead, err := taxRules(ctx, cfg, metrics, metricsErr == nil && cfg.Get(config.InternalAPIKey) != "")
-		look("alert rules (Prometheus /api/v1/rules)", rules, err, "")
-		for _, d := range dead {
-			t.Errorf("alert rule %s: the backend never emits its metric, so it can never fire", d)
-		}
-	}
-
+	m := &taxMonitors{t: t}
+	m.lookTables(ctx, cfg)
+	m.lookJobs(ctx, cfg)
+	m.lookMetricsAndRules(ctx, env)
 	code := taxSource(cfg.Get(config.RepoDir))
 	check.Evidence(t, "backend_code", code)
 	over := taxThresholdEvidence(t, env)
-
-	switch {
-	case len(active) > 0:
-		check.Evidence(t, "monitoring", strings.Join(active, "; "))
-	case len(unseen) > 0:
-		check.Unverified(t, "no 1099-K threshold monitor found in %s; could not look at: %s (backend code: %s)",
-			noneIfEmpty(seen), strings.Join(unseen, "; "), code)
-	default:
-		t.Errorf("no 1099-K threshold monitoring is active in the deployment: no tax table written (tax_filings, tax_forms absent), no scheduled job, no alert rule and no metric about 1099-K thresholds (looked at %s); backend code: %s — add the threshold job and alert (ops/compliance/1099-threshold-tracking.md Phase 2)",
-			strings.Join(seen, ", "), code)
-	}
+	m.verdict(code)
 	// After the monitoring verdict, so it never softens a FAIL.
 	if over != "" {
 		if t.Failed() {
@@ -177,6 +123,89 @@ func TaxThresholdMonitoring(t check.T, env *target.Env) {
 		} else {
 			check.Unverified(t, "%s", over)
 		}
+	}
+}
+
+// taxMonitors collects what WK-3 looked at: the sources seen, those that
+// could not be looked at (why), and the active monitors found.
+type taxMonitors struct {
+	t                    check.T
+	seen, unseen, active []string
+}
+
+// look records one source: not looked at (unseenWhy or err), or seen with
+// the monitors it holds.
+func (m *taxMonitors) look(source string, found []string, err error, unseenWhy string) {
+	m.t.Helper()
+	switch {
+	case unseenWhy != "":
+		m.unseen = append(m.unseen, source+": "+unseenWhy)
+	case err != nil:
+		m.unseen = append(m.unseen, fmt.Sprintf("%s: %v", source, err))
+	default:
+		m.seen = append(m.seen, source)
+		m.active = append(m.active, found...)
+		check.Evidence(m.t, "monitor_"+strings.Fields(source)[0], noneIfEmpty(found))
+	}
+}
+
+// lookTables: tax tables the deployment writes.
+func (m *taxMonitors) lookTables(ctx context.Context, cfg *config.Config) {
+	var tables []string
+	err := pg.Query(ctx, cfg.Get(config.DatabaseURL), cfg.Duration(config.StatementTimeout), func(tx pgx.Tx) error {
+		var err error
+		tables, err = taxTables(ctx, tx)
+		return err
+	})
+	m.look("database tax tables", tables, err, "")
+}
+
+// lookJobs: BullMQ repeatable jobs in the deployment's Redis.
+func (m *taxMonitors) lookJobs(ctx context.Context, cfg *config.Config) {
+	const source = "scheduled jobs (BullMQ repeatable jobs in Redis)"
+	if cfg.Get(config.RedisURL) == "" {
+		m.look(source, nil, nil, config.RedisURL+" not set")
+		return
+	}
+	jobs, err := taxJobs(ctx, cfg)
+	m.look(source, jobs, err, "")
+}
+
+// lookMetricsAndRules: metrics the backend emits, and alert rules loaded in
+// Prometheus (a rule over a metric the backend never emits fails the row).
+func (m *taxMonitors) lookMetricsAndRules(ctx context.Context, env *target.Env) {
+	m.t.Helper()
+	cfg := env.Cfg
+	metrics, metricsErr := taxMetrics(ctx, env)
+	if cfg.Get(config.BaseURL) == "" || cfg.Get(config.InternalAPIKey) == "" {
+		m.look("metrics the backend emits (/metrics)", nil, nil, config.BaseURL+" and "+config.InternalAPIKey+" needed")
+	} else {
+		m.look("metrics the backend emits (/metrics)", metrics, metricsErr, "")
+	}
+	if cfg.Get(config.PrometheusURL) == "" {
+		m.look("alert rules (Prometheus /api/v1/rules)", nil, nil, config.PrometheusURL+" not set")
+		return
+	}
+	rules, dead, err := taxRules(ctx, cfg, metrics, metricsErr == nil && cfg.Get(config.InternalAPIKey) != "")
+	m.look("alert rules (Prometheus /api/v1/rules)", rules, err, "")
+	for _, d := range dead {
+		m.t.Errorf("alert rule %s: the backend never emits its metric, so it can never fire", d)
+	}
+}
+
+// verdict: an active monitor passes; nothing monitoring fails; a source
+// that could not be looked at leaves the row unverified.
+func (m *taxMonitors) verdict(code string) {
+	m.t.Helper()
+	switch {
+	case len(m.active) > 0:
+		check.Evidence(m.t, "monitoring", strings.Join(m.active, "; "))
+	case len(m.unseen) > 0:
+		check.Unverified(m.t, "no 1099-K threshold monitor found in %s; could not look at: %s (backend code: %s)",
+			noneIfEmpty(m.seen), strings.Join(m.unseen, "; "), code)
+	default:
+		m.t.Errorf("no 1099-K threshold monitoring is active in the deployment: no tax table written (tax_filings, tax_forms absent), no scheduled job, no alert rule and no metric about 1099-K thresholds (looked at %s); backend code: %s — add the threshold job and alert (ops/compliance/1099-threshold-tracking.md Phase 2)",
+			strings.Join(m.seen, ", "), code)
 	}
 }
 
