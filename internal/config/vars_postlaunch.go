@@ -104,10 +104,10 @@ func init() {
 		Var{Name: RestoreTables, Kind: KindList, Default: "users,tasks,escrows,xp_ledger,proofs,stripe_events,outbox_events,applied_migrations,schema_versions", Group: "Post-launch",
 			Doc: "WK-4: tables whose row counts are compared between the restored branch and the primary (rows created before the restore point)."},
 		Var{Name: RateLimitDays, Kind: KindInt, Default: "7", Group: "Post-launch",
-			Doc: "WK-5: days of 429s by route examined in Prometheus."},
+			Doc: "WK-5: days of 429s examined: by route in Prometheus and by client IP in Railway's HTTP logs."},
 		Var{Name: RateLimitFlagCount, Kind: KindInt, Default: "1000", Group: "Post-launch",
-			Doc: "WK-5: a route with more 429s over the period, or one client IP whose live counter exceeds this, is flagged and fails the row."},
+			Doc: "WK-5: a route or a client IP with more 429s over the period (Prometheus by route, Railway HTTP logs by client), or a client whose live counter exceeds its limit by more, is flagged and fails the row."},
 		Var{Name: RateLimitKeyMatch, Kind: KindString, Default: "rate:public:ip:*", Group: "Post-launch",
-			Doc: "WK-5: Redis SCAN pattern of the per-IP rate-limit counters (never KEYS)."},
+			Doc: "WK-5: Redis SCAN pattern of the per-IP rate-limit counters (never KEYS); they hold only the current window, so they add evidence, the 7-day judgement comes from Prometheus and Railway."},
 	)
 }
