@@ -27,11 +27,7 @@ func gngPrivateProm(t *testing.T, env *target.Env, o promfake.Options) (*promfak
 	if o.History == 0 {
 		o.History = time.Hour
 	}
-	p, err := promfake.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := promfake.Run(t, promfake.With(o))
 	return p, env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 }
 

@@ -66,11 +66,7 @@ func privateGrafana(t *testing.T, payload []byte) *grafanafake.Fake {
 // and the given rule file loaded (nil: no rules).
 func privateProm(t *testing.T, rules []byte) *promfake.Fake {
 	t.Helper()
-	p, err := promfake.New(promfake.Options{History: 2 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := promfake.Run(t, promfake.With(promfake.Options{History: 2 * time.Hour}))
 	if rules != nil {
 		if err := p.LoadRules("critical.yml", rules); err != nil {
 			t.Fatal(err)
@@ -471,18 +467,11 @@ func activeAlerts(t *testing.T, amURL, tag string) int {
 // slow requests make the rule file's alerts fire in Prometheus, Alertmanager
 // routes them, PagerDuty gets the P0 incident and Slack #alerts the P1.
 func TestSelfAlertPathEndToEnd(t *testing.T) {
-	pdf := pagerdutyfake.New("pd", pagerdutyfake.Healthy())
-	t.Cleanup(pdf.Close)
-	sf := slackfake.New("xoxb-e2e", slackfake.Healthy())
-	t.Cleanup(sf.Close)
-	am := alertmanagerfake.New()
-	t.Cleanup(am.Close)
+	pdf := pagerdutyfake.Run(t, "pd")
+	sf := slackfake.Run(t, "xoxb-e2e")
+	am := alertmanagerfake.Run(t)
 	am.SetDispatcher(harness.AlertDispatcher(pdf.URL, pagerdutyfake.RoutingKey, sf.URL, "xoxb-e2e"))
-	p, err := promfake.New(promfake.Options{History: 2 * time.Hour, Notify: harness.NotifyAlertmanager(am)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := promfake.Run(t, promfake.With(promfake.Options{History: 2 * time.Hour, Notify: harness.NotifyAlertmanager(am)}))
 	rules := strings.ReplaceAll(string(ops.AlertRules), "interval: 30s", "interval: 1s")
 	rules = strings.NewReplacer("for: 5m", "for: 0s", "for: 10m", "for: 0s").Replace(rules)
 	if err := p.LoadRules("critical.yml", []byte(rules)); err != nil {
@@ -498,7 +487,7 @@ func TestSelfAlertPathEndToEnd(t *testing.T) {
 	if err := p.SlowTraffic(2*time.Second, 0.05, now.Add(-10*time.Minute), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	err = check.Poll(t.Context(), 20*time.Second, func(context.Context) error {
+	err := check.Poll(t.Context(), 20*time.Second, func(context.Context) error {
 		paged, posted := false, false
 		for _, in := range pdf.Incidents() {
 			paged = paged || strings.Contains(in.Title, "HustleXPHighErrorRate")

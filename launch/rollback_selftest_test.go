@@ -138,8 +138,7 @@ func TestSelfRB3(t *testing.T) {
 	// the target's are judged, nothing is written to any of them (the old
 	// check wrote a no-op update to every endpoint in test mode).
 	account := func(t *testing.T, key string) (*stripefake.Fake, *target.Env) {
-		f := stripefake.New(stripefake.Options{})
-		t.Cleanup(f.Close)
+		f := stripefake.Run(t)
 		base := "https://api.hustlexp.test"
 		f.AddHealthyEndpoints(base+"/webhooks/stripe", "whsec_a", "whsec_b")
 		f.AddHealthyEndpoints("https://crm.other-team.example/stripe-hook", "whsec_c", "whsec_d")
@@ -165,8 +164,7 @@ func TestSelfRB3(t *testing.T) {
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoint at https://api.elsewhere.example/webhooks/stripe", "4 other endpoint(s)")
 	})
 	t.Run("fault=no webhook endpoints", func(t *testing.T) {
-		f := stripefake.New(stripefake.Options{})
-		t.Cleanup(f.Close)
+		f := stripefake.Run(t)
 		bad := env.MustWith(map[string]string{config.StripeAPIBase: f.URL})
 		checktest.MustFail(t, rbTimeout, func(ct check.T) { launch.StripeWebhookDisableReady(ct, bad) }, "no webhook endpoint at")
 	})

@@ -85,8 +85,7 @@ func benchEnv(b *testing.B, dsn string, extra map[string]string) *target.Env {
 // list calls ≤ Σ ceil(objects/100).
 func BenchmarkDAY2Drift1M(b *testing.B) {
 	dsn, o := bulkDB(b)
-	f := stripefake.New(stripefake.Options{SecretKey: selfKey})
-	defer f.Close()
+	f := stripefake.Run(b, func(o *stripefake.Options) { o.SecretKey = selfKey })
 	from := time.Now().Add(-48 * time.Hour)
 	n, err := datagen.BulkStripe(f, o, from.Add(-time.Hour))
 	if err != nil {

@@ -55,11 +55,7 @@ func promFails(t *testing.T, env *target.Env, match func(path, query string) boo
 // ownProm starts a private Prometheus fake with opts.
 func ownProm(t *testing.T, env *target.Env, opts promfake.Options) (*promfake.Fake, *target.Env) {
 	t.Helper()
-	p, err := promfake.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := promfake.Run(t, promfake.With(opts))
 	return p, env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 }
 

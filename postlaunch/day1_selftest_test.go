@@ -186,11 +186,7 @@ func TestSelfDAY3AISpend(t *testing.T) {
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, bad) }, "ai_cost_logs", "$51.00")
 	})
 	t.Run("fault=spend $51 in the AI cost metric", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: time.Hour}))
 		p.AddSeries(map[string]string{"__name__": "hustlexp_ai_cost_usd_today", "job": "hustlexp-api"}, time.Now().Add(-30*time.Minute), time.Now(),
 			func(time.Time) float64 { return 51 })
 		withMetric := spend.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AICostQuery: "sum(hustlexp_ai_cost_usd_today)"})
@@ -264,11 +260,7 @@ func TestSelfDAY3AISpend(t *testing.T) {
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, spend) }, "ai:global_spend", `"lots" is not a number of cents`)
 	})
 	t.Run("fault=AI cost metric without a sample", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: time.Hour}))
 		withMetric := spend.MustWith(map[string]string{config.PrometheusURL: p.URL, config.AICostQuery: "sum(hustlexp_ai_cost_usd_today)"})
 		checktest.MustFail(t, day1Timeout, func(ct check.T) { postlaunch.AISpendWithinBudget(ct, withMetric) }, "AI spend: metric query", "no sample")
 	})

@@ -25,11 +25,7 @@ const metricsTimeout = 90 * time.Second
 // shared one.
 func plPrivateProm(t *testing.T, env *target.Env, history time.Duration) (*promfake.Fake, *target.Env) {
 	t.Helper()
-	p, err := promfake.New(promfake.Options{History: history})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := promfake.Run(t, promfake.With(promfake.Options{History: history}))
 	return p, env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 }
 
@@ -73,11 +69,7 @@ func TestSelfDAY1ErrorRate24h(t *testing.T) {
 			// recorded, so no window had an error; before, those windows were
 			// "quiet" and the row passed.
 			at := time.Now().UTC().Add(-10 * time.Hour).Truncate(time.Hour)
-			p, err := promfake.New(promfake.Options{History: 26 * time.Hour, Outages: []promfake.Outage{{Start: at, End: at.Add(time.Hour), NoScrape: tc.noScrape}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(p.Close)
+			p := promfake.Run(t, promfake.With(promfake.Options{History: 26 * time.Hour, Outages: []promfake.Outage{{Start: at, End: at.Add(time.Hour), NoScrape: tc.noScrape}}}))
 			bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 			r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) },
 				"API unavailable in 1", at.Format("01-02 "), tc.why, "an outage is not a quiet period") // windows end at now − k·5m: the span named (≈ 1 h) depends on where they fall
@@ -87,22 +79,14 @@ func TestSelfDAY1ErrorRate24h(t *testing.T) {
 		})
 	}
 	t.Run("explicit probe selector", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: 26 * time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: 26 * time.Hour}))
 		now := time.Now()
 		p.AddSeries(map[string]string{"__name__": "probe_success", "instance": "https://api.example/health"}, now.Add(-26*time.Hour), now.Add(-3*time.Hour), func(time.Time) float64 { return 1 })
 		bad := env.MustWith(map[string]string{config.PrometheusURL: p.URL, config.UpSelector: `probe_success{instance="https://api.example/health"}`})
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, bad) }, "API unavailable in", `no probe_success{instance="https://api.example/health"} sample`)
 	})
 	t.Run("fault=too little traffic", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: 26 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.001, Statuses: map[string]float64{"200": 1}}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: 26 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.001, Statuses: map[string]float64{"200": 1}}}}))
 		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.ErrorRateMonitored(ct, quiet) }, "too little traffic")
 		if r.Status() != "unverified" {
@@ -125,11 +109,7 @@ func TestSelfWK2P99Trend(t *testing.T) {
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "P99 regressed", "HUSTLEXP_P99_REGRESSION_PCT")
 	})
 	t.Run("fault=too little traffic", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.002, Statuses: map[string]float64{"200": 1}}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.002, Statuses: map[string]float64{"200": 1}}}}))
 		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, quiet) }, "0 of 7 days have ≥ 300 timed requests", "too little traffic")
 		if r.Status() != "unverified" {
@@ -145,11 +125,7 @@ func TestSelfWK2P99Trend(t *testing.T) {
 		checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, bad) }, "want < 500ms")
 	})
 	t.Run("fault=too little traffic on the last day too", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.0005, Statuses: map[string]float64{"200": 1}}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: 8 * 24 * time.Hour, Routes: []promfake.Route{{Method: "GET", Route: "/trpc/x", RPS: 0.0005, Statuses: map[string]float64{"200": 1}}}}))
 		quiet := env.MustWith(map[string]string{config.PrometheusURL: p.URL})
 		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.P99Trend(ct, quiet) }, "too little traffic to see a trend")
 		if r.Status() != "unverified" {
@@ -220,11 +196,7 @@ func TestSelfWK5RateLimitPatterns(t *testing.T) {
 		}
 	})
 	t.Run("fault=no status label on the request metric", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: time.Hour, Routes: []promfake.Route{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: time.Hour, Routes: []promfake.Route{}}))
 		bad := healthy.MustWith(map[string]string{config.PrometheusURL: p.URL})
 		r := checktest.MustFail(t, metricsTimeout, func(ct check.T) { postlaunch.RateLimitPatterns(ct, bad) }, "cannot find the status label")
 		if r.Status() != "unverified" {

@@ -37,8 +37,7 @@ func newLedger(t *testing.T, perState int) *ledger {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dsn, conn := harness.CloneDB(t)
-	f := stripefake.New(stripefake.Options{SecretKey: selfKey})
-	t.Cleanup(f.Close)
+	f := stripefake.Run(t, func(o *stripefake.Options) { o.SecretKey = selfKey })
 	s, err := datagen.Seed(ctx, conn, f, perState)
 	if err != nil {
 		t.Fatal(err)

@@ -128,11 +128,7 @@ func TestSelfWK3Monitoring(t *testing.T) {
 	// The alert ops/compliance/1099-threshold-tracking.md proposes, loaded in
 	// Prometheus, over a metric the backend never emits (captures 08b): dead.
 	t.Run("fault=alert rule over a metric the backend never emits", func(t *testing.T) {
-		p, err := promfake.New(promfake.Options{History: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := promfake.Run(t, promfake.With(promfake.Options{History: time.Hour}))
 		rule := "groups:\n- name: compliance\n  rules:\n  - alert: Worker1099ThresholdApproaching\n    expr: worker_annual_earnings_usd{app=\"hustlexp\"} > 4000\n    labels:\n      severity: info\n"
 		if err := p.LoadRules("compliance.yml", []byte(rule)); err != nil {
 			t.Fatal(err)
@@ -157,8 +153,7 @@ func TestSelfWK3Monitoring(t *testing.T) {
 func restoreEnv(t *testing.T, l *ledger, o pgrestore.Options) (*target.Env, *neonfake.Fake, *harness.NeonRestorer) {
 	t.Helper()
 	w, _ := harness.World(t)
-	f := neonfake.New("selftest-neon-key", neonfake.Healthy("selftest-project", "127.0.0.1"))
-	t.Cleanup(f.Close)
+	f := neonfake.Run(t, "selftest-neon-key", "selftest-project", "127.0.0.1")
 	r := harness.NewNeonRestorer(w.World, f, pgrestore.DBName(l.dsn), o)
 	r.Install()
 	env := l.env.MustWith(map[string]string{
