@@ -28,7 +28,7 @@ setup-rehearse:
 # their check code; internal/failcov then lists every failure statement no self-test executed.
 PHASE_PKGS    := ./launch ./smoke ./functional ./postlaunch ./internal/dbcheck
 FAILCOV_OUT   := $(REPORTS)/failcov.out
-FAILCOV_FLOOR ?= 60
+FAILCOV_FLOOR ?= 90
 FAILCOV       := $(GO) run ./internal/failcov/cmd -profile $(FAILCOV_OUT) -floor $(FAILCOV_FLOOR)
 
 test: setup-test vet ## the project's own tests: unit tests + every self-test (pass on the rehearsal, fail on each fault) + failure-coverage gate + a short fuzz
