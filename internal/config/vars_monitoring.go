@@ -54,7 +54,7 @@ func init() {
 		Var{Name: AlertRuleGroup, Kind: KindString, Default: "hustlexp.critical", Group: "Monitoring",
 			Doc: "Rule group that must be loaded in Prometheus (MON-2)."},
 		Var{Name: P0Severity, Kind: KindString, Default: "critical", Group: "Monitoring",
-			Doc: "severity label value of P0 alerts, which Alertmanager must route to PagerDuty (MON-3)."},
+			Doc: "severity label value the MON-3 drill posts to Alertmanager; MON-3 checks PagerDuty routing for it and every value of HUSTLEXP_P0_SEVERITIES."},
 		Var{Name: SlackSeverities, Kind: KindList, Default: "warning,info", Group: "Monitoring",
 			Doc: "severity label values of P1/P2 alerts, which Alertmanager must route to Slack #alerts (MON-4)."},
 		Var{Name: PagerDutyToken, Kind: KindSecret, Group: "Monitoring",
