@@ -35,7 +35,7 @@ func drillCarriedForward(t check.T, env *target.Env, row, what, how string) {
 		t.Fatalf("%s: %v", row, err)
 	}
 	if len(f.Rejected) > 0 {
-		check.Evidence(t, "drill_rejected", strings.Join(f.Rejected, "; "))
+		check.Evidence(t, "drill_rejected", strings.Join(monFirst(f.Rejected, 3), "; "))
 	}
 	if !f.OK {
 		check.Unverified(t, "%s not proven: %s; run the drill (%s) at least every 7 days", what, f.Why, how)
