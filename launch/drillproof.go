@@ -2,6 +2,7 @@ package launch
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hustlexp/launchcheck/internal/check"
@@ -24,15 +25,20 @@ func drillPassed(t check.T, env *target.Env, row, result string) {
 
 // drillCarriedForward is the row's proof when no drill ran in this run: a
 // recorded drill no older than HUSTLEXP_DRILL_MAX_AGE, shown with its date;
-// otherwise the row is unverified (readiness alone is not proof).
+// otherwise the row is unverified (readiness alone is not proof). A live run
+// refuses drills recorded against anything but staging or production (and
+// RB-2 a restore of another Neon project): they are shown with the reason.
 func drillCarriedForward(t check.T, env *target.Env, row, what, how string) {
 	t.Helper()
-	r, ok, why, err := drill.Latest(env.Cfg, row, time.Now())
+	f, err := drill.Find(env.Cfg, row, time.Now())
 	if err != nil {
 		t.Fatalf("%s: %v", row, err)
 	}
-	if !ok {
-		check.Unverified(t, "%s not proven: %s; run the drill (%s) at least every 7 days", what, why, how)
+	if len(f.Rejected) > 0 {
+		check.Evidence(t, "drill_rejected", strings.Join(monFirst(f.Rejected, 3), "; "))
 	}
-	check.Evidence(t, "drill_proof", r.String()+" (carried forward)")
+	if !f.OK {
+		check.Unverified(t, "%s not proven: %s; run the drill (%s) at least every 7 days", what, f.Why, how)
+	}
+	check.Evidence(t, "drill_proof", f.Result.String()+" (carried forward)")
 }

@@ -67,22 +67,62 @@ func probeLabels(env *target.Env, sev string) []map[string]string {
 }
 
 // PagerDutyForP0 checks MON-3: PagerDuty integration for P0 alerts.
-// Alertmanager routes P0 to a PagerDuty receiver; the PagerDuty service is
-// active, has an escalation policy and someone on call now. The opt-in
-// drill triggers, finds and resolves a tagged incident.
+// Alertmanager routes every P0 severity (config.P0SeverityValues, the values
+// GNG-3 treats as P0) to a PagerDuty receiver at all times: a route on the
+// way with mute_time_intervals or active_time_intervals fails unless a MON-3
+// waiver names the interval, and so does an active silence muting a P0
+// alert. The PagerDuty service is active, has an escalation policy and
+// someone on call now. The opt-in drill triggers, finds and resolves a
+// tagged incident.
 func PagerDutyForP0(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.AlertmanagerURL, config.PagerDutyToken, config.PagerDutyServiceID)
-	sev := env.Cfg.Get(config.P0Severity)
 	routing := alertRouting(t, env)
-	for _, ls := range probeLabels(env, sev) {
-		recv := routing.ReceiversFor(ls)
-		if !anyReceiver(routing, recv, func(r alertmanager.Receiver) bool { return len(r.PagerdutyConfigs) > 0 }) {
-			t.Errorf("Alertmanager routes P0 alert %s{severity=%q} to receiver(s) %v, none with a pagerduty_configs entry: P0 routed nowhere a human is paged", ls["alertname"], sev, recv)
-		}
+	var probes []map[string]string
+	for _, sev := range env.Cfg.P0SeverityValues() {
+		probes = append(probes, probeLabels(env, sev)...)
 	}
-	ctx := check.Ctx(t, env.Cfg)
+	p0RoutedToPagerDuty(t, env, routing, probes)
+	notSilenced(t, env, "P0", probes)
 	c := pagerduty.New(env.Cfg.Get(config.PagerDutyToken), env.Cfg.Get(config.PagerDutyAPIURL), env.Cfg.Get(config.PagerDutyEventsURL), env.Cfg.Duration(config.HTTPTimeout))
+	svc := pagerDutyOnCall(t, env, c)
+	if env.Cfg.Bool(config.AlertDrill) {
+		pagerDutyDrill(t, env, c, svc.ID)
+		if !t.Failed() {
+			drillPassed(t, env, "MON-3", "P0 drill incident reached PagerDuty service "+svc.ID+" and was resolved")
+		}
+		return
+	}
+	if !t.Failed() {
+		drillCarriedForward(t, env, "MON-3", "P0 delivery to PagerDuty", config.AlertDrill+"=1, against staging is fine")
+	}
+}
+
+// p0RoutedToPagerDuty fails for a P0 probe delivered to no receiver with a
+// pagerduty_configs entry, or only through time-limited routes.
+func p0RoutedToPagerDuty(t check.T, env *target.Env, routing *alertmanager.Config, probes []map[string]string) {
+	t.Helper()
+	limited := timeLimits{}
+	for _, ls := range probes {
+		var paged []alertmanager.Delivery
+		for _, d := range routing.DeliveriesFor(ls) {
+			if r, ok := routing.Receiver(d.Receiver); ok && len(r.PagerdutyConfigs) > 0 {
+				paged = append(paged, d)
+			}
+		}
+		if len(paged) == 0 {
+			t.Errorf("Alertmanager routes P0 alert %s{severity=%q} to receiver(s) %v, none with a pagerduty_configs entry: P0 routed nowhere a human is paged", ls["alertname"], ls["severity"], routing.ReceiversFor(ls))
+		}
+		limited.add(ls, paged)
+	}
+	limited.judge(t, env, "MON-3", "P0")
+}
+
+// pagerDutyOnCall checks the PagerDuty service: active, with an escalation
+// policy and someone on call at its first level now.
+func pagerDutyOnCall(t check.T, env *target.Env, c *pd.Client) *pd.Service {
+	t.Helper()
+	ctx := check.Ctx(t, env.Cfg)
 	id := env.Cfg.Get(config.PagerDutyServiceID)
 	svc, err := c.GetServiceWithContext(ctx, id, &pd.GetServiceOptions{Includes: []string{"escalation_policies"}})
 	if err != nil {
@@ -109,25 +149,105 @@ func PagerDutyForP0(t check.T, env *target.Env) {
 		t.Fatalf("nobody on call now for escalation policy %s (%q) of service %q: a P0 page would reach no one", svc.EscalationPolicy.ID, svc.EscalationPolicy.Summary, svc.Name)
 	}
 	check.Evidence(t, "on_call", strings.Join(who, ", "))
-	if env.Cfg.Bool(config.AlertDrill) {
-		pagerDutyDrill(t, env, c, svc.ID)
-		if !t.Failed() {
-			drillPassed(t, env, "MON-3", "P0 drill incident reached PagerDuty service "+svc.ID+" and was resolved")
+	return svc
+}
+
+// timeLimits gathers the alerts delivered through routes with time
+// intervals, keyed by receiver and intervals (one message each).
+type timeLimits map[string]*timeLimited
+
+type timeLimited struct {
+	d      alertmanager.Delivery
+	alerts []string
+}
+
+func (tl timeLimits) add(ls map[string]string, ds []alertmanager.Delivery) {
+	for _, d := range ds {
+		if !d.TimeLimited() {
+			continue
 		}
-		return
-	}
-	if !t.Failed() {
-		drillCarriedForward(t, env, "MON-3", "P0 delivery to PagerDuty", config.AlertDrill+"=1, against staging is fine")
+		k := d.Receiver + " " + d.Intervals()
+		if tl[k] == nil {
+			tl[k] = &timeLimited{d: d}
+		}
+		tl[k].alerts = append(tl[k].alerts, fmt.Sprintf("%s{severity=%q}", ls["alertname"], ls["severity"]))
 	}
 }
 
-func anyReceiver(cfg *alertmanager.Config, names []string, ok func(alertmanager.Receiver) bool) bool {
-	for _, n := range names {
-		if r, found := cfg.Receiver(n); found && ok(r) {
-			return true
+// judge fails for each time-limited delivery, unless a valid waiver of row
+// names every one of its intervals in its reason (then it is evidence).
+func (tl timeLimits) judge(t check.T, env *target.Env, row, what string) {
+	t.Helper()
+	if len(tl) == 0 {
+		return
+	}
+	ws, err := check.LoadWaivers(env.Cfg)
+	if err != nil {
+		t.Fatalf("waiver file %s: %v (needed to judge the time intervals of %s routes)", config.Waivers, err, what)
+	}
+	keys := make([]string, 0, len(tl))
+	for k := range tl {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var waived []string
+	for _, k := range keys {
+		l := tl[k]
+		if w, ok := intervalWaiver(ws, row, l.d); ok {
+			waived = append(waived, fmt.Sprintf("%s via %s (waiver line %d, owner %s, expires %s)", l.d.Receiver, l.d.Intervals(), w.Line, w.Owner, w.Expiry.Format("2006-01-02")))
+			continue
+		}
+		t.Errorf("Alertmanager delivers %s alert(s) %s to receiver %s through route(s) with %s: their notifications are dropped during a mute interval and outside the active ones; remove the intervals, or waive them (a %s line for %s whose reason names each interval)",
+			what, strings.Join(monFirst(l.alerts, 5), ", "), l.d.Receiver, l.d.Intervals(), config.Waivers, row)
+	}
+	if len(waived) > 0 {
+		check.Evidence(t, "time_intervals_waived", strings.Join(waived, "; "))
+	}
+}
+
+// intervalWaiver returns a valid waiver of row whose reason names every
+// time interval of d.
+func intervalWaiver(ws check.Waivers, row string, d alertmanager.Delivery) (check.Waiver, bool) {
+	names := append(append([]string{}, d.MuteTimeIntervals...), d.ActiveTimeIntervals...)
+	for _, w := range ws {
+		if _, valid := (check.Waivers{w}).For(row, time.Now()); !valid {
+			continue
+		}
+		named := true
+		for _, n := range names {
+			named = named && strings.Contains(w.Reason, n)
+		}
+		if named {
+			return w, true
 		}
 	}
-	return false
+	return check.Waiver{}, false
+}
+
+// notSilenced fails for each active Alertmanager silence that matches one
+// of the probe label sets: those alerts notify nobody until it expires.
+func notSilenced(t check.T, env *target.Env, what string, probes []map[string]string) {
+	t.Helper()
+	am := alertmanager.New(env.Cfg.Get(config.AlertmanagerURL), env.Cfg.Get(config.AlertmanagerToken), env.Cfg.Duration(config.HTTPTimeout))
+	ss, err := am.Silences(check.Ctx(t, env.Cfg))
+	if err != nil {
+		t.Fatalf("%v: cannot tell whether %s alerts are silenced", err, what)
+	}
+	now := time.Now()
+	for _, s := range ss {
+		if !s.Active(now) {
+			continue
+		}
+		var muted []string
+		for _, ls := range probes {
+			if s.Matches(ls) {
+				muted = append(muted, fmt.Sprintf("%s{severity=%q}", ls["alertname"], ls["severity"]))
+			}
+		}
+		if len(muted) > 0 {
+			t.Errorf("active Alertmanager %s mutes %s alert(s) %s: they notify nobody until it expires (expire it or narrow its matchers)", s, what, strings.Join(monFirst(muted, 5), ", "))
+		}
+	}
 }
 
 // pagerDutyDrill sends an Events API v2 trigger with a run-tagged dedup
@@ -221,22 +341,15 @@ func alertmanagerToPagerDuty(t check.T, env *target.Env, c *pd.Client, serviceID
 }
 
 // SlackForP1P2 checks MON-4: Slack #alerts channel for P1/P2.
-// Alertmanager routes P1/P2 to a Slack receiver for the channel; the channel
+// Alertmanager routes P1/P2 to a Slack receiver for the channel at all times
+// (time-limited routes and active silences fail as for MON-3); the channel
 // exists, is not archived, the bot is in it and may post. The opt-in drill
 // posts a tagged message and deletes it.
 func SlackForP1P2(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.AlertmanagerURL, config.SlackBotToken)
 	channel := strings.TrimPrefix(env.Cfg.Get(config.SlackAlertsChannel), "#")
-	routing := alertRouting(t, env)
-	for _, sev := range env.Cfg.List(config.SlackSeverities) {
-		for _, ls := range probeLabels(env, sev) {
-			recv := routing.ReceiversFor(ls)
-			if !anyReceiver(routing, recv, func(r alertmanager.Receiver) bool { return slackTo(r, channel) }) {
-				t.Errorf("Alertmanager routes %s{severity=%q} to receiver(s) %v, none with a slack_configs entry for #%s", ls["alertname"], sev, recv, channel)
-			}
-		}
-	}
+	p1p2RoutedToSlack(t, env, channel)
 	ctx := check.Ctx(t, env.Cfg)
 	c := slack.New(env.Cfg.Get(config.SlackBotToken), env.Cfg.Get(config.SlackAPIURL), env.Cfg.Duration(config.HTTPTimeout))
 	auth, err := c.AuthTestContext(ctx)
@@ -268,6 +381,33 @@ func SlackForP1P2(t check.T, env *target.Env) {
 		return
 	}
 	drillCarriedForward(t, env, "MON-4", "P1/P2 delivery to Slack", config.AlertDrill+"=1, against staging is fine")
+}
+
+// p1p2RoutedToSlack fails for a P1/P2 probe delivered to no Slack receiver
+// for the channel, delivered there through time-limited routes, or muted by
+// an active silence.
+func p1p2RoutedToSlack(t check.T, env *target.Env, channel string) {
+	t.Helper()
+	routing := alertRouting(t, env)
+	limited := timeLimits{}
+	var probes []map[string]string
+	for _, sev := range env.Cfg.List(config.SlackSeverities) {
+		for _, ls := range probeLabels(env, sev) {
+			var posted []alertmanager.Delivery
+			for _, d := range routing.DeliveriesFor(ls) {
+				if r, ok := routing.Receiver(d.Receiver); ok && slackTo(r, channel) {
+					posted = append(posted, d)
+				}
+			}
+			if len(posted) == 0 {
+				t.Errorf("Alertmanager routes %s{severity=%q} to receiver(s) %v, none with a slack_configs entry for #%s", ls["alertname"], sev, routing.ReceiversFor(ls), channel)
+			}
+			limited.add(ls, posted)
+			probes = append(probes, ls)
+		}
+	}
+	limited.judge(t, env, "MON-4", "P1/P2")
+	notSilenced(t, env, "P1/P2", probes)
 }
 
 func slackTo(r alertmanager.Receiver, channel string) bool {

@@ -1,6 +1,7 @@
 // Package alertmanager is a small client of the Alertmanager API v2
-// (/api/v2/status, /api/v2/alerts) and an evaluator of its routing tree, so
-// a check can ask "where does an alert with these labels go?". No official
+// (/api/v2/status, /api/v2/alerts, /api/v2/silences) and an evaluator of its
+// routing tree, so a check can ask "where does an alert with these labels
+// go, and is it muted on the way?". No official
 // Go SDK is small enough to import: plain net/http with typed structs.
 package alertmanager
 
@@ -118,6 +119,95 @@ func (c *Client) Alerts(ctx context.Context) ([]Alert, error) {
 	return out, nil
 }
 
+// Matcher is one matcher of a silence (API v2 "matcher").
+type Matcher struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	IsRegex bool   `json:"isRegex"`
+	IsEqual *bool  `json:"isEqual,omitempty"` // absent: true (the spec's default)
+}
+
+// String renders the matcher as Alertmanager shows it (severity="critical").
+func (m Matcher) String() string {
+	op := "="
+	if m.IsRegex {
+		op = "=~"
+	}
+	if m.IsEqual != nil && !*m.IsEqual {
+		op = map[string]string{"=": "!=", "=~": "!~"}[op]
+	}
+	return m.Name + op + strconv.Quote(m.Value)
+}
+
+// Silence is one entry of GET /api/v2/silences (API v2 "gettableSilence").
+type Silence struct {
+	ID     string `json:"id"`
+	Status struct {
+		State string `json:"state"` // active | pending | expired
+	} `json:"status"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Matchers  []Matcher `json:"matchers"`
+	StartsAt  time.Time `json:"startsAt"`
+	EndsAt    time.Time `json:"endsAt"`
+	CreatedBy string    `json:"createdBy"`
+	Comment   string    `json:"comment"`
+}
+
+// Active reports whether the silence mutes alerts at now: Alertmanager's
+// own state, or (a state it has not recomputed yet) its time window.
+func (s Silence) Active(now time.Time) bool {
+	if s.Status.State != "" && s.Status.State != "active" {
+		return false
+	}
+	return !now.Before(s.StartsAt) && now.Before(s.EndsAt)
+}
+
+// Matches reports whether the silence mutes an alert with labels ls (all
+// its matchers match, as Alertmanager evaluates them). A matcher that does
+// not compile matches nothing.
+func (s Silence) Matches(ls map[string]string) bool {
+	if len(s.Matchers) == 0 {
+		return false
+	}
+	for _, m := range s.Matchers {
+		typ := labels.MatchEqual
+		if m.IsRegex {
+			typ = labels.MatchRegexp
+		}
+		if m.IsEqual != nil && !*m.IsEqual {
+			typ = map[labels.MatchType]labels.MatchType{labels.MatchEqual: labels.MatchNotEqual, labels.MatchRegexp: labels.MatchNotRegexp}[typ]
+		}
+		lm, err := labels.NewMatcher(typ, m.Name, m.Value)
+		if err != nil || !lm.Matches(ls[m.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+// String describes the silence for a failure message.
+func (s Silence) String() string {
+	ms := make([]string, len(s.Matchers))
+	for i, m := range s.Matchers {
+		ms[i] = m.String()
+	}
+	out := fmt.Sprintf("silence %s {%s} by %s until %s", s.ID, strings.Join(ms, ", "), s.CreatedBy, s.EndsAt.UTC().Format(time.RFC3339))
+	if s.Comment != "" {
+		out += fmt.Sprintf(" (%q)", s.Comment)
+	}
+	return out
+}
+
+// Silences returns every silence Alertmanager holds (active, pending and
+// expired: the filter parameters are recent, so the caller filters).
+func (c *Client) Silences(ctx context.Context) ([]Silence, error) {
+	var out []Silence
+	if err := c.get(ctx, "/api/v2/silences", nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PostableAlert is one alert for POST /api/v2/alerts.
 type PostableAlert struct {
 	Labels       map[string]string `json:"labels"`
@@ -169,7 +259,38 @@ type Route struct {
 	MatchRE  map[string]string `yaml:"match_re"`
 	Continue bool              `yaml:"continue"`
 	Routes   []*Route          `yaml:"routes"`
-	matchers []*labels.Matcher
+	// MuteTimeIntervals and ActiveTimeIntervals name time_intervals during
+	// (outside) which the route sends no notification.
+	MuteTimeIntervals   []string `yaml:"mute_time_intervals"`
+	ActiveTimeIntervals []string `yaml:"active_time_intervals"`
+	matchers            []*labels.Matcher
+}
+
+// Delivery is one receiver an alert reaches, with the time intervals of
+// every route on the matched path from the root to the route that delivers.
+type Delivery struct {
+	Receiver            string
+	MuteTimeIntervals   []string
+	ActiveTimeIntervals []string
+}
+
+// TimeLimited reports whether a route on the path holds notifications back
+// at some times (mute_time_intervals or active_time_intervals).
+func (d Delivery) TimeLimited() bool {
+	return len(d.MuteTimeIntervals) > 0 || len(d.ActiveTimeIntervals) > 0
+}
+
+// Intervals describes the time intervals on the path, e.g.
+// "mute_time_intervals [maintenance], active_time_intervals [weekdays]".
+func (d Delivery) Intervals() string {
+	var parts []string
+	if len(d.MuteTimeIntervals) > 0 {
+		parts = append(parts, fmt.Sprintf("mute_time_intervals %v", d.MuteTimeIntervals))
+	}
+	if len(d.ActiveTimeIntervals) > 0 {
+		parts = append(parts, fmt.Sprintf("active_time_intervals %v", d.ActiveTimeIntervals))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Receiver is a named set of integrations.
@@ -269,8 +390,19 @@ func (r *Route) matches(ls map[string]string) bool {
 // receivers an alert with labels ls is delivered to.
 func (c *Config) ReceiversFor(ls map[string]string) []string {
 	var out []string
-	var walk func(r *Route, inherited string) bool
-	walk = func(r *Route, inherited string) bool {
+	for _, d := range c.DeliveriesFor(ls) {
+		out = append(out, d.Receiver)
+	}
+	return out
+}
+
+// DeliveriesFor walks the routing tree as Alertmanager does and returns
+// where an alert with labels ls is delivered, with the time intervals of
+// the routes on each matched path.
+func (c *Config) DeliveriesFor(ls map[string]string) []Delivery {
+	var out []Delivery
+	var walk func(r *Route, inherited string, mute, active []string) bool
+	walk = func(r *Route, inherited string, mute, active []string) bool {
 		if !r.matches(ls) {
 			return false
 		}
@@ -278,9 +410,11 @@ func (c *Config) ReceiversFor(ls map[string]string) []string {
 		if recv == "" {
 			recv = inherited
 		}
+		mute = append(mute[:len(mute):len(mute)], r.MuteTimeIntervals...)
+		active = append(active[:len(active):len(active)], r.ActiveTimeIntervals...)
 		matched := false
 		for _, ch := range r.Routes {
-			if walk(ch, recv) {
+			if walk(ch, recv, mute, active) {
 				matched = true
 				if !ch.Continue {
 					break
@@ -288,11 +422,11 @@ func (c *Config) ReceiversFor(ls map[string]string) []string {
 			}
 		}
 		if !matched {
-			out = append(out, recv)
+			out = append(out, Delivery{Receiver: recv, MuteTimeIntervals: mute, ActiveTimeIntervals: active})
 		}
 		return true
 	}
-	walk(c.Route, "")
+	walk(c.Route, "", nil, nil)
 	return out
 }
 

@@ -48,7 +48,24 @@ func TestClientAndFakeAgainstAlertmanagerOpenAPI(t *testing.T) {
 	if err != nil || len(as) == 0 {
 		t.Fatalf("alerts = %v, %v", as, err)
 	}
-	for _, p := range []string{"/api/v2/receivers", "/api/v2/silences"} {
+	// one silence of each state: active (a matcher of each kind), pending, expired
+	neq := false
+	f.SetSilence(alertmanagerfake.Silence{Matchers: []alertmanager.Matcher{{Name: "severity", Value: "critical"}, {Name: "alertname", Value: "HustleXP.*", IsRegex: true},
+		{Name: "env", Value: "staging", IsEqual: &neq}}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(30 * 24 * time.Hour), CreatedBy: "oncall@hustlexp.invalid", Comment: "spec test"})
+	f.SetSilence(alertmanagerfake.Silence{Matchers: []alertmanager.Matcher{{Name: "severity", Value: "warning"}}, StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour), CreatedBy: "ops", Comment: "pending"})
+	f.SetSilence(alertmanagerfake.Silence{Matchers: []alertmanager.Matcher{{Name: "severity", Value: "info"}}, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(-time.Hour), CreatedBy: "ops", Comment: "expired"})
+	ss, err := c.Silences(ctx)
+	if err != nil || len(ss) != 3 {
+		t.Fatalf("silences = %v, %v", ss, err)
+	}
+	states := map[string]bool{}
+	for _, s := range ss {
+		states[s.Status.State] = s.Active(now)
+	}
+	if len(states) != 3 || !states["active"] || states["pending"] || states["expired"] {
+		t.Errorf("silence states (state → Active) = %v, want active, pending, expired with only the first active", states)
+	}
+	for _, p := range []string{"/api/v2/receivers", "/api/v2/silences?active=true&expired=false&pending=false"} {
 		resp, err := hc.Get(f.URL + p)
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ func init() {
 		Var{Name: P99SLA, Kind: KindDuration, Default: "500ms", Group: "Go/No-Go",
 			Doc: "P99 latency SLA (GNG-2, and every day of WK-2)."},
 		Var{Name: P0Severities, Kind: KindList, Default: "critical,P0,p0,page", Group: "Go/No-Go",
-			Doc: "Alert `severity` label values that count as P0 for GNG-3."},
+			Doc: "Alert `severity` label values that count as P0: GNG-3 fails on them firing, MON-3 requires each to be routed to PagerDuty."},
 		Var{Name: GNGSamples, Kind: KindInt, Default: "12", Group: "Go/No-Go",
 			Doc: "How many /health/detailed samples GNG-4 and GNG-5 take (round-robin spreads them over the replicas; at least 3 per replica recommended)."},
 		Var{Name: GNGSampleWindow, Kind: KindDuration, Default: "3s", Group: "Go/No-Go",
