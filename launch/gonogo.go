@@ -143,7 +143,7 @@ func NoP0AlertsFiring(t check.T, env *target.Env) {
 	check.Need(t, cfg, config.AlertmanagerURL, config.PrometheusURL)
 	ctx := check.Ctx(t, cfg)
 	sev := map[string]bool{}
-	for _, s := range cfg.List(config.P0Severities) {
+	for _, s := range cfg.P0SeverityValues() {
 		sev[s] = true
 	}
 	noP0InAlertmanager(t, ctx, cfg, sev)
@@ -225,7 +225,7 @@ func p0RulesCanFire(t check.T, ctx context.Context, c *prom.Client, cfg *config.
 	check.Evidence(t, "p0_rules", strings.Join(p0, ", "))
 	switch {
 	case len(p0) == 0:
-		check.Unverified(t, "no P0 alert is firing, but Prometheus has no alerting rule with severity in %v loaded: silence proves nothing", cfg.List(config.P0Severities))
+		check.Unverified(t, "no P0 alert is firing, but Prometheus has no alerting rule with severity in %v loaded: silence proves nothing", cfg.P0SeverityValues())
 	case len(dead) > 0:
 		check.Unverified(t, "no P0 alert is firing, but these rules can never fire, so their silence proves nothing: %s", strings.Join(dead, "; "))
 	}
