@@ -63,10 +63,10 @@ var promParser = parser.NewParser(parser.Options{})
 // with no metric name.
 func ParseSelector(s string) ([]*labels.Matcher, error) {
 	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "{") {
-		s = "{" + s + "}"
+	ms, err := promParser.ParseMetricSelector(s) // {…} or a whole series selector
+	if err != nil && !strings.HasPrefix(s, "{") {
+		ms, err = promParser.ParseMetricSelector("{" + s + "}")
 	}
-	ms, err := promParser.ParseMetricSelector(s)
 	if err != nil {
 		return nil, err
 	}
