@@ -161,8 +161,8 @@ func lookback(q string) time.Duration {
 
 // Scope returns the matchers this client adds to the backend's selectors
 // for data in [start, end]: HUSTLEXP_PROM_SELECTOR, or with "auto" the one
-// scrape job exporting http_requests_total in that span (none: no job
-// exports it, nothing to mix up). Several jobs and no selector is
+// scrape job exporting http_requests_total in that span (none: no such
+// series with a job label, nothing to tell apart). Several jobs and no selector is
 // ErrAmbiguousScope, naming the jobs and the variable. A client made by New
 // is not scoped.
 func (c *Client) Scope(ctx context.Context, start, end time.Time) (Scope, error) {
@@ -211,7 +211,7 @@ func (c *Client) discoverScope(ctx context.Context, start, end time.Time) (Scope
 	span := start.UTC().Format(time.RFC3339) + " – " + end.UTC().Format(time.RFC3339)
 	switch len(jobs) {
 	case 0:
-		return Scope{Source: "no job exports " + RequestsMetric + " " + span}, nil
+		return Scope{Source: "no " + RequestsMetric + " series with a job label " + span}, nil
 	case 1:
 		m := labels.MustNewMatcher(labels.MatchEqual, "job", jobs[0])
 		return Scope{Matchers: []*labels.Matcher{m}, Source: "the only job exporting " + RequestsMetric + ", " + config.PromSelector + "=" + AutoScope}, nil

@@ -157,7 +157,7 @@ func TestAutoScopeOneJob(t *testing.T) {
 	}
 	empty := promfake.Run(t, func(o *promfake.Options) { o.History = time.Hour; o.Routes = []promfake.Route{} })
 	s, err = scopedClient(t, empty.URL, "auto").Scope(ctx, now.Add(-time.Hour), now)
-	if err != nil || len(s.Matchers) != 0 || !strings.HasPrefix(s.String(), "unscoped (no job exports http_requests_total") {
+	if err != nil || len(s.Matchers) != 0 || !strings.HasPrefix(s.String(), "unscoped (no http_requests_total series with a job label") {
 		t.Fatalf("no traffic: scope %s, %v", s, err)
 	}
 }
