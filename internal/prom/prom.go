@@ -4,7 +4,9 @@
 // call, capped response bodies, errors that name the query; NewFromConfig
 // for PROMETHEUS_URL, label discovery (status/route/job), and the backend's
 // HTTP queries — the one error-rate query and the one windowed evaluation
-// GNG-1, DAY-1 and WK-2 judge (http.go).
+// GNG-1, DAY-1 and WK-2 judge (http.go). A client built from the
+// configuration scopes every query of the backend's series to the
+// deployment under test (HUSTLEXP_PROM_SELECTOR, scope.go).
 package prom
 
 import (
