@@ -20,11 +20,21 @@ import (
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
-// gngProm returns a Prometheus client after checking the configuration.
+// gngProm returns a Prometheus client after checking the configuration,
+// and records which deployment its queries are scoped to
+// (HUSTLEXP_PROM_SELECTOR, or the one job exporting http_requests_total in
+// the window): with several jobs and no selector, every sum would mix them.
 func gngProm(t check.T, env *target.Env) (*prom.Client, context.Context) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.PrometheusURL)
-	return prom.FromConfig(env.Cfg), check.Ctx(t, env.Cfg)
+	c, ctx := prom.FromConfig(env.Cfg), check.Ctx(t, env.Cfg)
+	now := time.Now()
+	scope, err := c.Scope(ctx, now.Add(-env.Cfg.Duration(config.GNGWindow)-5*time.Minute), now)
+	if err != nil {
+		t.Fatalf("Prometheus scope: %v", err)
+	}
+	check.Evidence(t, "prometheus_scope", scope.String())
+	return c, ctx
 }
 
 // enoughTraffic fails the check as unverified when the window holds fewer

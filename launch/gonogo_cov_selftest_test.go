@@ -60,7 +60,7 @@ func TestSelfGNG1Faults(t *testing.T) {
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.ErrorRateBelowThreshold(ct, bad) }, "GNG-1 error rate over 15m0s", "server error: 503")
 	})
 	t.Run("fault=request count query times out", func(t *testing.T) {
-		bad := promFails(t, env, "/api/v1/query", "sum(increase(http_requests_total[", http.StatusServiceUnavailable, "timeout", promTimeout)
+		bad := promFails(t, env, "/api/v1/query", "sum(increase(http_requests_total{", http.StatusServiceUnavailable, "timeout", promTimeout)
 		checktest.MustFail(t, gngTimeout, func(ct check.T) { launch.ErrorRateBelowThreshold(ct, bad) }, "GNG-1 request count", "server error: 503")
 	})
 	t.Run("fault=per-step range query refused as too large", func(t *testing.T) {

@@ -5,6 +5,7 @@ package config
 const (
 	PrometheusURL       = "PROMETHEUS_URL"
 	PrometheusToken     = "PROMETHEUS_TOKEN"
+	PromSelector        = "HUSTLEXP_PROM_SELECTOR"
 	AlertmanagerURL     = "ALERTMANAGER_URL"
 	AlertmanagerToken   = "ALERTMANAGER_TOKEN"
 	GrafanaURL          = "GRAFANA_URL"
@@ -39,6 +40,8 @@ func init() {
 			Doc: "Prometheus HTTP API base URL (the Grafana data source), e.g. https://prometheus.internal:9090; MON-1/MON-2, Go/No-Go and post-launch metric rows query it."},
 		Var{Name: PrometheusToken, Kind: KindSecret, Group: "Monitoring",
 			Doc: "Optional bearer token for PROMETHEUS_URL (hosted Prometheus)."},
+		Var{Name: PromSelector, Kind: KindString, Default: "auto", Group: "Monitoring",
+			Doc: "Label matchers of the deployment under test, added to every selector of the backend's series (http_requests_total, http_request_duration_seconds_*, up) in the Go/No-Go and post-launch metric queries, e.g. job=\"hustlexp-production\" or {job=\"hustlexp-api\",env=\"production\"}. auto: the one scrape job exporting http_requests_total; when several do, those rows fail naming them (a staging soak would otherwise dilute production's errors)."},
 		Var{Name: AlertmanagerURL, Kind: KindURL, Group: "Monitoring",
 			Doc: "Alertmanager base URL (API v2 under /api/v2): routing and silences of P0/P1/P2 (MON-3/MON-4) and active alerts (GNG-3)."},
 		Var{Name: AlertmanagerToken, Kind: KindSecret, Group: "Monitoring",

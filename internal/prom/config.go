@@ -43,7 +43,8 @@ func newFromConfig(cfg *config.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client for %s: %v", cfg.Redacted(config.PrometheusURL), err)
 	}
-	return &Client{API: v1.NewAPI(c), URL: cfg.Redacted(config.PrometheusURL), Timeout: cfg.Duration(config.HTTPTimeout)}, nil
+	return &Client{API: v1.NewAPI(c), URL: cfg.Redacted(config.PrometheusURL), Timeout: cfg.Duration(config.HTTPTimeout),
+		scoped: true, selector: cfg.Get(config.PromSelector)}, nil
 }
 
 // Vector runs an instant query at ts that must yield a vector (a scalar
@@ -186,6 +187,10 @@ func (c *Client) RouteLabel(ctx context.Context, metric string, start, end time.
 // LabelValues lists the values of label on the series matching match in
 // [start, end], sorted.
 func (c *Client) LabelValues(ctx context.Context, label, match string, start, end time.Time) ([]string, error) {
+	match, err := c.scope(ctx, match, start, end)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	vs, _, _, err := c.API.LabelValues(ctx, label, []string{match}, start, end)
@@ -214,9 +219,13 @@ func firstOf(have []string, cands ...string) string {
 }
 
 func (c *Client) labelNames(ctx context.Context, metric string, start, end time.Time) ([]string, error) {
+	match, err := c.scope(ctx, metric, start, end)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	ln, _, _, err := c.API.LabelNames(ctx, []string{metric}, start, end)
+	ln, _, _, err := c.API.LabelNames(ctx, []string{match}, start, end)
 	if err != nil {
 		return nil, c.wrap("label names of "+metric, err)
 	}

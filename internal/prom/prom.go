@@ -4,7 +4,9 @@
 // call, capped response bodies, errors that name the query; NewFromConfig
 // for PROMETHEUS_URL, label discovery (status/route/job), and the backend's
 // HTTP queries — the one error-rate query and the one windowed evaluation
-// GNG-1, DAY-1 and WK-2 judge (http.go).
+// GNG-1, DAY-1 and WK-2 judge (http.go). A client built from the
+// configuration scopes every query of the backend's series to the
+// deployment under test (HUSTLEXP_PROM_SELECTOR, scope.go).
 package prom
 
 import (
@@ -14,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -29,6 +32,14 @@ type Client struct {
 	API     v1.API
 	URL     string
 	Timeout time.Duration
+
+	// scoped clients (NewFromConfig) add the deployment's matchers to every
+	// selector of the backend's series (scope.go); selector is
+	// HUSTLEXP_PROM_SELECTOR.
+	scoped   bool
+	selector string
+	mu       sync.Mutex // guards scopes
+	scopes   map[[2]int64]Scope
 }
 
 type transport struct {
@@ -74,6 +85,10 @@ func (c *Client) wrap(what string, err error) error {
 
 // Query runs an instant query at ts.
 func (c *Client) Query(ctx context.Context, q string, ts time.Time) (model.Value, error) {
+	q, err := c.scope(ctx, q, ts.Add(-lookback(q)), ts)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	v, _, _, err := c.API.Query(ctx, q, ts)
@@ -82,6 +97,10 @@ func (c *Client) Query(ctx context.Context, q string, ts time.Time) (model.Value
 
 // QueryRange runs a range query.
 func (c *Client) QueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) (model.Matrix, error) {
+	q, err := c.scope(ctx, q, start.Add(-lookback(q)), end)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	v, _, _, err := c.API.QueryRange(ctx, q, v1.Range{Start: start, End: end, Step: step})
@@ -97,6 +116,10 @@ func (c *Client) QueryRange(ctx context.Context, q string, start, end time.Time,
 
 // Series lists the series matching any of match in [start, end].
 func (c *Client) Series(ctx context.Context, match []string, start, end time.Time) ([]model.LabelSet, error) {
+	match, err := c.scopeAll(ctx, match, start, end)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	s, _, _, err := c.API.Series(ctx, match, start, end)
