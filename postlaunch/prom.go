@@ -26,8 +26,15 @@ func promScalar(ctx context.Context, cfg *config.Config, q string) (float64, err
 }
 
 // promClient is the row's client for PROMETHEUS_URL (validated by the
-// configuration loader, so building it cannot fail).
+// configuration loader, so building it cannot fail); the series it scopes
+// its queries to (HUSTLEXP_PROM_SELECTOR) are the row's evidence. A scope
+// that cannot be settled fails the row's first query, naming the jobs.
 func promClient(t check.T, cfg *config.Config) *prom.Client {
 	t.Helper()
-	return prom.FromConfig(cfg)
+	c := prom.FromConfig(cfg)
+	now := time.Now()
+	if scope, err := c.Scope(check.Ctx(t, cfg), now.Add(-24*time.Hour), now); err == nil {
+		check.Evidence(t, "prometheus_scope", scope.String())
+	}
+	return c
 }

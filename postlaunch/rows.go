@@ -12,7 +12,7 @@ import (
 // really read.
 var Rows = []check.Row{
 	{ID: "DAY-1", Test: "TestDay1ErrorRate", Check: ErrorRateMonitored,
-		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken, config.UpSelector}},
+		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken, config.UpSelector, config.PromSelector}},
 	{ID: "DAY-2", Test: "TestDay1NoEscrowDrift", Check: NoEscrowDrift,
 		Needs: []string{config.DatabaseURL, config.StripeAPIBase, config.StripeSecretKey}},
 	{ID: "DAY-3", Test: "TestDay1AISpend", Check: AISpendWithinBudget,
@@ -22,11 +22,11 @@ var Rows = []check.Row{
 	{ID: "WK-1", Test: "TestWeek1Stress", Check: StressOffPeak,
 		Needs: []string{config.BaseURL}, Optional: []string{config.StressFull, config.StressTimeScale, config.StressVUScale, config.StressScript, config.RepoDir}},
 	{ID: "WK-2", Test: "TestWeek1P99Trend", Check: P99Trend,
-		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken}},
+		Needs: []string{config.PrometheusURL}, Optional: []string{config.PrometheusToken, config.PromSelector}},
 	{ID: "WK-3", Test: "TestWeek1TaxThresholds", Check: TaxThresholdMonitoring,
 		Needs: []string{config.DatabaseURL}, Optional: []string{config.TaxYear, config.BaseURL, config.InternalAPIKey, config.RedisURL, config.RepoDir, config.PrometheusURL, config.PrometheusToken}},
 	{ID: "WK-4", Test: "TestWeek1RestoreWorks", Check: RestoreWorks,
 		Needs: []string{config.DatabaseURL, config.NeonAPIKey, config.NeonAPIURL, config.NeonProjectID}},
 	{ID: "WK-5", Test: "TestWeek1RateLimitPatterns", Check: RateLimitPatterns,
-		Needs: []string{config.PrometheusURL, config.RedisURL}, Optional: []string{config.PrometheusToken, config.RailwayToken, config.RailwayAPIToken, config.RailwayProjectID}},
+		Needs: []string{config.PrometheusURL, config.RedisURL}, Optional: []string{config.PrometheusToken, config.PromSelector, config.RailwayToken, config.RailwayAPIToken, config.RailwayProjectID}},
 }
