@@ -407,9 +407,12 @@ func DNSPropagated(t check.T, env *target.Env) {
 	if len(resolvers) < 2 {
 		t.Fatalf("%s lists %d resolver(s), want at least 2 to judge propagation", config.DNSResolvers, len(resolvers))
 	}
-	ctx := check.Ctx(t, env.Cfg)
-	want := cloudflareAnswer(t, ctx, env, host)
+	// The check may wait HUSTLEXP_DNS_DEADLINE for propagation: its context
+	// is the check timeout plus that wait, so a deadline longer than
+	// HUSTLEXP_CHECK_TIMEOUT is honoured, not cut short.
 	deadline := env.Cfg.Duration(config.DNSDeadline)
+	ctx := check.CtxPlus(t, env.Cfg, config.DNSDeadline, deadline)
+	want := cloudflareAnswer(t, ctx, env, host)
 	last, err := pollResolvers(ctx, env, host, resolvers, want, deadline)
 	for _, a := range last {
 		v := strings.Join(a.IPStrings(), ",")
@@ -458,7 +461,7 @@ func cloudflareAnswer(t check.T, ctx context.Context, env *target.Env, host stri
 func pollResolvers(ctx context.Context, env *target.Env, host string, resolvers []string, want dnsWant, deadline time.Duration) ([]dnscheck.Answer, error) {
 	qTimeout := min(httpTimeout(env), 3*time.Second)
 	var last []dnscheck.Answer
-	err := check.Poll(ctx, deadline, func(ctx context.Context) error {
+	err := check.PollFor(ctx, config.DNSDeadline, deadline, func(ctx context.Context) error {
 		last = last[:0]
 		var bad []string
 		for _, r := range resolvers {

@@ -254,7 +254,17 @@ func TestSelfINF6DNSPropagated(t *testing.T) {
 
 	t.Run("fault=one resolver disagreeing", func(t *testing.T) {
 		t.Cleanup(dns.Resolvers[1].Set(host, net.ParseIP("203.0.113.9")))
-		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, fast) }, dns.Resolvers[1].Addr, "203.0.113.9", "not a Cloudflare edge address")
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, fast) }, dns.Resolvers[1].Addr, "203.0.113.9", "not a Cloudflare edge address",
+			"deadline HUSTLEXP_DNS_DEADLINE=1.5s passed")
+	})
+	t.Run("DNS deadline longer than the check timeout is honoured", func(t *testing.T) {
+		// Before, the wait hung off the check's 1s context and failed at 1s
+		// blaming "deadline 3s"; the record propagates at 1.5s.
+		long := env.MustWith(map[string]string{config.CheckTimeout: "1s", config.DNSDeadline: "3s"})
+		restore := dns.Resolvers[1].Set(host, net.ParseIP("203.0.113.9"))
+		t.Cleanup(restore)
+		time.AfterFunc(1500*time.Millisecond, restore)
+		checktest.MustPass(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, long) })
 	})
 	t.Run("fault=resolver silent", func(t *testing.T) {
 		t.Cleanup(dns.Resolvers[2].Silence(true))
