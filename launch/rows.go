@@ -16,7 +16,7 @@ var Rows = []check.Row{
 	{ID: "INF-2", Test: "TestInfrastructureNeonProvisioned", Check: NeonProvisioned,
 		Needs: []string{config.DatabaseURL, config.NeonAPIKey, config.NeonAPIURL, config.NeonProjectID}},
 	{ID: "INF-3", Test: "TestInfrastructureUpstashProvisioned", Check: UpstashProvisioned,
-		Needs: []string{config.UpstashRESTURL, config.UpstashRESTToken, check.AnyOf(config.UpstashRedisURL, config.RedisURL)}},
+		Needs: append([]string{config.UpstashRESTURL, config.UpstashRESTToken, check.AnyOf(config.UpstashRedisURL, config.RedisURL)}, railwayVars...)},
 	{ID: "INF-4", Test: "TestInfrastructureCustomDomainTLS", Check: CustomDomainTLS,
 		Needs: []string{apiHostVar}, Optional: []string{config.APIDialAddr, config.TLSCAFile}},
 	{ID: "INF-5", Test: "TestInfrastructureCloudflareInFront", Check: CloudflareInFront,
