@@ -168,7 +168,7 @@ func LoadLookup(lookup func(string) (string, bool)) (*Config, error) {
 // redirected by them (a TLS front on another address, a CA the public
 // never trusts, a Stripe fake). Staging keeps them: `launchcheck rehearsal
 // up` points a staging-mode run at the local world through exactly these.
-var rehearsalOnly = []string{APIDialAddr, TLSCAFile, StripeMockURL}
+var rehearsalOnly = []string{APIDialAddr, TLSCAFile, StripeMockURL, RepoRevision}
 
 // rehearsalOnlyProblems names each rehearsal-only override set in a
 // production configuration, and a Stripe API base other than Stripe's own

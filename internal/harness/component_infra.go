@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"io"
 	"net"
 	"net/http"
@@ -118,6 +119,9 @@ func init() {
 			}
 		}
 		w.SetEnv(config.ServerFile, filepath.Join(w.Dir, "backend", "src", "server.ts"))
+		// The embedded backend files have no git: the world declares their
+		// revision, the build the stand-in reports.
+		w.SetEnv(config.RepoRevision, standin.Revision)
 		return nil
 	}})
 	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
