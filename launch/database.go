@@ -39,7 +39,15 @@ func RunTriggerProbes(ctx context.Context, conn *pgx.Conn) ([]ProbeResult, error
 }
 
 // MigrationsApplied checks DB-1: All migrations applied (`schema_versions` table current).
-func MigrationsApplied(t check.T, env *target.Env) { t.Helper(); dbcheck.MigrationsApplied(t, env) }
+// A manifest read from HUSTLEXP_REPO_DIR is judged only from a checkout of
+// the deployed revision (checkoutTied).
+func MigrationsApplied(t check.T, env *target.Env) {
+	t.Helper()
+	if dbcheck.ManifestFromRepo(env.Cfg) {
+		checkoutTied(t, env, "DB-1 migration manifest")
+	}
+	dbcheck.MigrationsApplied(t, env)
+}
 
 // InvariantTriggersActive checks DB-2: 5 invariant triggers verified active.
 func InvariantTriggersActive(t check.T, env *target.Env) {

@@ -193,56 +193,121 @@ func pgTLS(ctx context.Context, dsn string, stmt time.Duration) (*tls.Connection
 // UpstashProvisioned checks INF-3: Upstash Redis production instance
 // provisioned — both paths the backend uses answer: the REST API (PING →
 // PONG) and TCP over TLS (go-redis PING), with their round-trip latencies.
+// The URLs pinged are the operator's; each must name the host the
+// deployment's Railway variable of the same name names, or the suite would
+// judge another instance (a sealed variable → unverified).
 func UpstashProvisioned(t check.T, env *target.Env) {
 	t.Helper()
-	redisURL := env.Cfg.Get(config.UpstashRedisURL)
+	redisURL, redisVar := env.Cfg.Get(config.UpstashRedisURL), config.UpstashRedisURL
 	if redisURL == "" {
-		redisURL = env.Cfg.Get(config.RedisURL)
+		redisURL, redisVar = env.Cfg.Get(config.RedisURL), config.RedisURL
 	}
 	names := []string{config.UpstashRESTURL, config.UpstashRESTToken}
 	if redisURL == "" {
 		names = append(names, config.UpstashRedisURL)
 	}
-	check.Need(t, env.Cfg, names...)
+	need(t, env, names, railwayVars)
 	ctx := check.Ctx(t, env.Cfg)
+	problems := upstashDeploymentHosts(t, ctx, env, redisVar, redisURL)
+	problems = append(problems, upstashRESTProblems(t, ctx, env)...)
+	problems = append(problems, upstashTCPProblems(t, ctx, env, redisURL)...)
+	if len(problems) > 0 {
+		t.Fatalf("INF-3 %s", strings.Join(problems, "; "))
+	}
+}
+
+// upstashDeploymentHosts ties the operator's Redis URLs to the deployment:
+// the backend reads UPSTASH_REDIS_REST_URL (else REDIS_URL) for REST and
+// UPSTASH_REDIS_URL (else REDIS_URL) for the queues' TCP connection; the
+// host each names in Railway must be the host the suite pings. Only hosts
+// are printed.
+func upstashDeploymentHosts(t check.T, ctx context.Context, env *target.Env, redisVar, redisURL string) []string {
+	t.Helper()
+	vars, sealed := railwayVariablesSealed(t, ctx, env)
 	var problems []string
+	for _, p := range []struct {
+		opVar, opURL string
+		deployed     []string
+	}{
+		{config.UpstashRESTURL, env.Cfg.Get(config.UpstashRESTURL), []string{"UPSTASH_REDIS_REST_URL", "REDIS_URL"}},
+		{redisVar, redisURL, []string{"UPSTASH_REDIS_URL", "REDIS_URL"}},
+	} {
+		name, val := "", ""
+		for _, n := range p.deployed {
+			if sealed[n] {
+				check.Unverified(t, "%s is sealed in Railway: the Redis host the deployment uses cannot be read, so %s cannot be tied to it (unseal it)", n, p.opVar)
+			}
+			if v := strings.TrimSpace(vars[n]); v != "" {
+				name, val = n, v
+				break
+			}
+		}
+		if name == "" {
+			problems = append(problems, fmt.Sprintf("the deployment sets none of %s in Railway: the backend has no Redis there", strings.Join(p.deployed, ", ")))
+			continue
+		}
+		opHost, depHost := urlHost(p.opURL), urlHost(val)
+		check.Evidence(t, "deployment_"+strings.ToLower(name)+"_host", depHost)
+		if !strings.EqualFold(opHost, depHost) {
+			problems = append(problems, fmt.Sprintf("%s names host %s but the deployment's %s (Railway) names %s: the suite would judge another Redis than the one production uses", p.opVar, opHost, name, depHost))
+		}
+	}
+	return problems
+}
+
+// urlHost is the host of a URL ("" when it does not parse).
+func urlHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// upstashRESTProblems PINGs the Upstash REST API.
+func upstashRESTProblems(t check.T, ctx context.Context, env *target.Env) []string {
+	t.Helper()
 	rest := upstash.New(env.Cfg.Get(config.UpstashRESTURL), env.Cfg.Get(config.UpstashRESTToken), httpTimeout(env))
 	start := time.Now()
 	res, err := rest.Do(ctx, "PING")
 	restRTT := time.Since(start)
 	switch {
 	case err != nil:
-		problems = append(problems, err.Error())
+		return []string{err.Error()}
 	case fmt.Sprint(res) != "PONG":
-		problems = append(problems, fmt.Sprintf("upstash REST PING = %v, want PONG", res))
-	default:
-		check.Evidence(t, "redis_rest_rtt", ms(restRTT))
+		return []string{fmt.Sprintf("upstash REST PING = %v, want PONG", res)}
 	}
+	check.Evidence(t, "redis_rest_rtt", ms(restRTT))
+	return nil
+}
+
+// upstashTCPProblems requires TLS on the Redis TCP URL (when configured
+// to) and PINGs it.
+func upstashTCPProblems(t check.T, ctx context.Context, env *target.Env, redisURL string) []string {
+	t.Helper()
+	var problems []string
 	u, _ := url.Parse(redisURL)
 	if env.Cfg.Bool(config.RequireRedisTLS) && (u == nil || u.Scheme != "rediss") {
 		problems = append(problems, fmt.Sprintf("Redis TCP URL (%s) uses %s://, want rediss:// (TLS)", config.UpstashRedisURL, u.Scheme))
 	}
 	opt, err := redisTLSOptions(env, redisURL)
 	if err != nil {
-		problems = append(problems, err.Error())
-	} else {
-		rdb := redis.NewClient(opt)
-		defer rdb.Close()
-		start = time.Now()
-		pong, err := rdb.Ping(ctx).Result()
-		tcpRTT := time.Since(start)
-		switch {
-		case err != nil:
-			problems = append(problems, fmt.Sprintf("Redis TCP PING %s: %v", opt.Addr, err))
-		case pong != "PONG":
-			problems = append(problems, fmt.Sprintf("Redis TCP PING %s = %q, want PONG", opt.Addr, pong))
-		default:
-			check.Evidence(t, "redis_tcp_rtt", fmt.Sprintf("%s (tls=%v)", ms(tcpRTT), opt.TLSConfig != nil))
-		}
+		return append(problems, err.Error())
 	}
-	if len(problems) > 0 {
-		t.Fatalf("INF-3 %s", strings.Join(problems, "; "))
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	start := time.Now()
+	pong, err := rdb.Ping(ctx).Result()
+	tcpRTT := time.Since(start)
+	switch {
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("Redis TCP PING %s: %v", opt.Addr, err))
+	case pong != "PONG":
+		problems = append(problems, fmt.Sprintf("Redis TCP PING %s = %q, want PONG", opt.Addr, pong))
+	default:
+		check.Evidence(t, "redis_tcp_rtt", fmt.Sprintf("%s (tls=%v)", ms(tcpRTT), opt.TLSConfig != nil))
 	}
+	return problems
 }
 
 // CustomDomainTLS checks INF-4: Custom domain + SSL configured — the API
@@ -407,9 +472,12 @@ func DNSPropagated(t check.T, env *target.Env) {
 	if len(resolvers) < 2 {
 		t.Fatalf("%s lists %d resolver(s), want at least 2 to judge propagation", config.DNSResolvers, len(resolvers))
 	}
-	ctx := check.Ctx(t, env.Cfg)
-	want := cloudflareAnswer(t, ctx, env, host)
+	// The check may wait HUSTLEXP_DNS_DEADLINE for propagation: its context
+	// is the check timeout plus that wait, so a deadline longer than
+	// HUSTLEXP_CHECK_TIMEOUT is honoured, not cut short.
 	deadline := env.Cfg.Duration(config.DNSDeadline)
+	ctx := check.CtxPlus(t, env.Cfg, config.DNSDeadline, deadline)
+	want := cloudflareAnswer(t, ctx, env, host)
 	last, err := pollResolvers(ctx, env, host, resolvers, want, deadline)
 	for _, a := range last {
 		v := strings.Join(a.IPStrings(), ",")
@@ -458,7 +526,7 @@ func cloudflareAnswer(t check.T, ctx context.Context, env *target.Env, host stri
 func pollResolvers(ctx context.Context, env *target.Env, host string, resolvers []string, want dnsWant, deadline time.Duration) ([]dnscheck.Answer, error) {
 	qTimeout := min(httpTimeout(env), 3*time.Second)
 	var last []dnscheck.Answer
-	err := check.Poll(ctx, deadline, func(ctx context.Context) error {
+	err := check.PollFor(ctx, config.DNSDeadline, deadline, func(ctx context.Context) error {
 		last = last[:0]
 		var bad []string
 		for _, r := range resolvers {

@@ -145,6 +145,48 @@ func TestSelfINF3UpstashProvisioned(t *testing.T) {
 		bad := env.MustWith(map[string]string{config.UpstashRedisURL: "rediss://127.0.0.1:1"})
 		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, bad) }, "Redis TCP PING 127.0.0.1:1")
 	})
+	// The suite's URLs are the operator's; the deployment's are Railway's.
+	rw := w.Railway
+	opHost := "127.0.0.1"
+	t.Run("fault=Railway UPSTASH_REDIS_URL names another host", func(t *testing.T) {
+		setRailwayVar(t, rw, "UPSTASH_REDIS_URL", "rediss://default:AX1yProdCacheToken@prod-cache-9999.upstash.io:6379", false)
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) },
+			config.UpstashRedisURL+" names host "+opHost+" but the deployment's UPSTASH_REDIS_URL (Railway) names prod-cache-9999.upstash.io")
+	})
+	t.Run("fault=Railway REDIS_URL fallback names another host", func(t *testing.T) {
+		// Without UPSTASH_REDIS_REST_URL the backend's REST client falls back to REDIS_URL.
+		setRailwayVar(t, rw, "UPSTASH_REDIS_REST_URL", "", true)
+		setRailwayVar(t, rw, "REDIS_URL", "https://prod-cache-9999.upstash.io", false)
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) },
+			config.UpstashRESTURL+" names host "+opHost+" but the deployment's REDIS_URL (Railway) names prod-cache-9999.upstash.io")
+	})
+	t.Run("fault=no Redis in the deployment", func(t *testing.T) {
+		setRailwayVar(t, rw, "UPSTASH_REDIS_REST_URL", "", true)
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) },
+			"the deployment sets none of UPSTASH_REDIS_REST_URL, REDIS_URL in Railway")
+	})
+	t.Run("fault=UPSTASH_REDIS_URL sealed", func(t *testing.T) {
+		rw.Update(func(s *railwayfake.State) {
+			k := railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
+			if s.Sealed == nil {
+				s.Sealed = map[string]map[string]bool{}
+			}
+			if s.Sealed[k] == nil {
+				s.Sealed[k] = map[string]bool{}
+			}
+			s.Sealed[k]["UPSTASH_REDIS_URL"] = true
+		})
+		t.Cleanup(func() {
+			rw.Update(func(s *railwayfake.State) {
+				delete(s.Sealed[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)], "UPSTASH_REDIS_URL")
+			})
+		})
+		r := checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) },
+			"UPSTASH_REDIS_URL is sealed in Railway", "cannot be tied")
+		if r.Status() != "unverified" {
+			t.Errorf("sealed UPSTASH_REDIS_URL: status %s, want unverified", r.Status())
+		}
+	})
 }
 
 func TestSelfINF4CustomDomainTLS(t *testing.T) {
@@ -254,7 +296,17 @@ func TestSelfINF6DNSPropagated(t *testing.T) {
 
 	t.Run("fault=one resolver disagreeing", func(t *testing.T) {
 		t.Cleanup(dns.Resolvers[1].Set(host, net.ParseIP("203.0.113.9")))
-		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, fast) }, dns.Resolvers[1].Addr, "203.0.113.9", "not a Cloudflare edge address")
+		checktest.MustFail(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, fast) }, dns.Resolvers[1].Addr, "203.0.113.9", "not a Cloudflare edge address",
+			"deadline HUSTLEXP_DNS_DEADLINE=1.5s passed")
+	})
+	t.Run("DNS deadline longer than the check timeout is honoured", func(t *testing.T) {
+		// Before, the wait hung off the check's 1s context and failed at 1s
+		// blaming "deadline 3s"; the record propagates at 1.5s.
+		long := env.MustWith(map[string]string{config.CheckTimeout: "1s", config.DNSDeadline: "3s"})
+		restore := dns.Resolvers[1].Set(host, net.ParseIP("203.0.113.9"))
+		t.Cleanup(restore)
+		time.AfterFunc(1500*time.Millisecond, restore)
+		checktest.MustPass(t, infTimeout, func(ct check.T) { launch.DNSPropagated(ct, long) })
 	})
 	t.Run("fault=resolver silent", func(t *testing.T) {
 		t.Cleanup(dns.Resolvers[2].Silence(true))

@@ -27,11 +27,13 @@ import (
 var promParser = parser.NewParser(parser.Options{})
 
 // opsFile reads one of the backend's ops/ artifacts: the explicit variable,
-// else HUSTLEXP_REPO_DIR/<rel>. Neither set fails as "not configured".
+// else HUSTLEXP_REPO_DIR/<rel> of a checkout tied to the deployed revision
+// (checkoutTied). Neither set fails as "not configured".
 func opsFile(t check.T, env *target.Env, name, rel string) ([]byte, string) {
 	t.Helper()
 	path := env.Cfg.Get(name)
 	if path == "" && env.Cfg.Get(config.RepoDir) != "" {
+		checkoutTied(t, env, rel)
 		path = filepath.Join(env.Cfg.Get(config.RepoDir), rel)
 	}
 	if path == "" {

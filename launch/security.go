@@ -251,13 +251,14 @@ func ValidateConfigOnStartup(t check.T, env *target.Env) {
 }
 
 // serverStartFile is the server entry (HUSTLEXP_SERVER_FILE, else
-// HUSTLEXP_REPO_DIR + HUSTLEXP_SERVER_ENTRY) and the root its chain is
-// shown relative to.
+// HUSTLEXP_REPO_DIR + HUSTLEXP_SERVER_ENTRY, a checkout tied to the
+// deployed revision) and the root its chain is shown relative to.
 func serverStartFile(t check.T, env *target.Env) (file, root string) {
 	t.Helper()
 	file = env.Cfg.Get(config.ServerFile)
 	if file == "" {
 		need(t, env, []string{config.RepoDir}, railwayVars)
+		checkoutTied(t, env, "SEC-2 server start path")
 		file = filepath.Join(env.Cfg.Get(config.RepoDir), env.Cfg.Get(config.ServerEntry))
 	}
 	root = env.Cfg.Get(config.RepoDir)

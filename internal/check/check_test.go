@@ -98,3 +98,31 @@ func TestUnverifiedFailsTheRow(t *testing.T) {
 		t.Fatalf("unverified must fail as unverified, got %s", r.Status())
 	}
 }
+
+// A wait longer than HUSTLEXP_CHECK_TIMEOUT is cut short by the check's
+// deadline: Poll says so, naming both variables, instead of blaming its own.
+func TestPollNamesTheDeadlineThatExpired(t *testing.T) {
+	cfg, err := config.Load(func(k string) string { return map[string]string{config.CheckTimeout: "200ms"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got error
+	checktest.Run(t, 5*time.Second, func(ct check.T) {
+		got = check.PollFor(check.Ctx(ct, cfg), config.DNSDeadline, 10*time.Second, func(context.Context) error { return errors.New("NXDOMAIN") })
+	})
+	if got == nil || !strings.Contains(got.Error(), "the check's deadline HUSTLEXP_CHECK_TIMEOUT=200ms passed before the wait's own deadline HUSTLEXP_DNS_DEADLINE=10s") {
+		t.Fatalf("check deadline not named: %v", got)
+	}
+	checktest.Run(t, 5*time.Second, func(ct check.T) {
+		got = check.PollFor(check.CtxPlus(ct, cfg, config.DNSDeadline, 300*time.Millisecond), config.DNSDeadline, 300*time.Millisecond, func(context.Context) error { return errors.New("NXDOMAIN") })
+	})
+	if got == nil || !strings.Contains(got.Error(), "deadline HUSTLEXP_DNS_DEADLINE=300ms passed") || strings.Contains(got.Error(), "check's deadline") {
+		t.Fatalf("own deadline not named (CtxPlus leaves room for the wait): %v", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got = check.PollFor(ctx, config.RestoreTimeout, time.Minute, func(context.Context) error { return errors.New("pending") })
+	if got == nil || !strings.Contains(got.Error(), "the check ended (context canceled) before the wait's own deadline HUSTLEXP_RESTORE_TIMEOUT=1m0s") {
+		t.Fatalf("cancelled caller not said: %v", got)
+	}
+}

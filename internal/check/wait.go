@@ -3,7 +3,10 @@ package check
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/hustlexp/launchcheck/internal/config"
 )
 
 type permanent struct{ err error }
@@ -26,8 +29,21 @@ func IsPermanent(err error) bool { var p permanent; return errors.As(err, &p) }
 // Poll calls fn until it returns nil, a permanent error, or the deadline
 // passes; it returns the last error. It never sleeps past ctx's deadline.
 func Poll(ctx context.Context, deadline time.Duration, fn func(ctx context.Context) error) error {
+	return PollFor(ctx, "", deadline, fn)
+}
+
+// PollFor is Poll for a deadline set by the variable name: when the wait
+// ends it says which deadline expired — its own (naming the variable) or
+// the check's (HUSTLEXP_CHECK_TIMEOUT, when ctx came from Ctx) that cut the
+// wait short.
+func PollFor(ctx context.Context, name string, deadline time.Duration, fn func(ctx context.Context) error) error {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	own := deadline.String()
+	if name != "" {
+		own = name + "=" + own
+	}
 	wait := 50 * time.Millisecond
 	var last error
 	for {
@@ -40,13 +56,25 @@ func Poll(ctx context.Context, deadline time.Duration, fn func(ctx context.Conte
 		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(errors.New("deadline "+deadline.String()+" passed"), last)
+			return errors.Join(expired(parent, own), last)
 		case <-time.After(wait):
 		}
 		if wait < time.Second {
 			wait *= 2
 		}
 	}
+}
+
+// expired says which deadline ended a wait: the wait's own, or the
+// enclosing one (the check's, named when Ctx made it) before it.
+func expired(parent context.Context, own string) error {
+	if parent.Err() == nil {
+		return errors.New("deadline " + own + " passed")
+	}
+	if knob, ok := parent.Value(checkDeadlineKey{}).(string); ok && errors.Is(parent.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the check's deadline %s passed before the wait's own deadline %s: the wait was cut short (raise %s above the wait)", knob, own, config.CheckTimeout)
+	}
+	return fmt.Errorf("the check ended (%v) before the wait's own deadline %s", parent.Err(), own)
 }
 
 // Eventually fails the check unless fn succeeds within deadline.

@@ -149,8 +149,48 @@ func Load(getenv func(string) string) (*Config, error) {
 }
 
 // LoadLookup is Load with a lookup that tells unset (ok=false) from set to
-// the empty string (see the package doc for what empty means).
+// the empty string (see the package doc for what empty means). With
+// HUSTLEXP_TARGET=production it also refuses the rehearsal-only overrides
+// (rehearsalOnlyProblems).
 func LoadLookup(lookup func(string) (string, bool)) (*Config, error) {
+	c, err := loadLookup(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if errs := rehearsalOnlyProblems(c); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// rehearsalOnly are the variables that point a run at the rehearsal's own
+// stand-ins instead of the real provider: a production run must not be
+// redirected by them (a TLS front on another address, a CA the public
+// never trusts, a Stripe fake). Staging keeps them: `launchcheck rehearsal
+// up` points a staging-mode run at the local world through exactly these.
+var rehearsalOnly = []string{APIDialAddr, TLSCAFile, StripeMockURL, RepoRevision}
+
+// rehearsalOnlyProblems names each rehearsal-only override set in a
+// production configuration, and a Stripe API base other than Stripe's own
+// (the provider URLs of Sentry, PagerDuty, Slack, Neon, Cloudflare, Railway,
+// Grafana… stay configurable: regions and self-hosted instances are real).
+func rehearsalOnlyProblems(c *Config) []error {
+	if c.Target != Production {
+		return nil
+	}
+	var errs []error
+	for _, n := range rehearsalOnly {
+		if c.Has(n) {
+			errs = append(errs, fmt.Errorf("%s: set with HUSTLEXP_TARGET=production, but it only points the rehearsal at its own stand-ins; unset it for a production run", n))
+		}
+	}
+	if v, _ := Lookup(StripeAPIBase); c.Has(StripeAPIBase) && strings.TrimRight(c.Get(StripeAPIBase), "/") != v.Default {
+		errs = append(errs, fmt.Errorf("%s: %s with HUSTLEXP_TARGET=production, want Stripe's own %s (another base is a fake or a mock): unset it", StripeAPIBase, c.Redacted(StripeAPIBase), v.Default))
+	}
+	return errs
+}
+
+func loadLookup(lookup func(string) (string, bool)) (*Config, error) {
 	c := &Config{values: map[string]string{}}
 	var errs []error
 	for _, v := range Vars() {
@@ -200,7 +240,11 @@ func (c *Config) With(kv map[string]string) (*Config, error) {
 		}
 		merged[k] = v
 	}
-	n, err := LoadLookup(func(k string) (string, bool) { v, ok := merged[k]; return v, ok })
+	// Not LoadLookup: a copy is how the rehearsal points a config at the
+	// world it built, and how self-tests play a production run inside that
+	// world; only a configuration loaded from outside (FromEnv, Load)
+	// refuses the rehearsal-only overrides.
+	n, err := loadLookup(func(k string) (string, bool) { v, ok := merged[k]; return v, ok })
 	if n != nil {
 		n.onRead = c.onRead
 	}

@@ -208,3 +208,51 @@ func TestEmptyWithoutDefaultAndFromEnv(t *testing.T) {
 		t.Fatalf("FromEnv: %v SetEmpty=%v", err, c != nil && c.SetEmpty(HealthAllowedFields))
 	}
 }
+
+// A production run refuses the overrides that only point the rehearsal at
+// its stand-ins; staging (the rehearsal's `rehearsal up` world) keeps them,
+// and With (the rehearsal playing a production run) is not a load.
+func TestProductionRefusesRehearsalOnlyOverrides(t *testing.T) {
+	overrides := map[string]string{
+		APIDialAddr:   "127.0.0.1:8443",
+		TLSCAFile:     "/tmp/rehearsal-ca.pem",
+		StripeMockURL: "http://127.0.0.1:12111",
+		StripeAPIBase: "http://127.0.0.1:40123",
+	}
+	prod := map[string]string{HustlexpTarget: "production"}
+	for k, v := range overrides {
+		prod[k] = v
+	}
+	_, err := Load(env(prod))
+	if err == nil {
+		t.Fatal("production run with rehearsal-only overrides accepted")
+	}
+	for _, want := range []string{
+		"HUSTLEXP_API_DIAL_ADDR: set with HUSTLEXP_TARGET=production",
+		"HUSTLEXP_TLS_CA_FILE: set with HUSTLEXP_TARGET=production",
+		"STRIPE_MOCK_URL: set with HUSTLEXP_TARGET=production",
+		"STRIPE_API_BASE: http://127.0.0.1:40123 with HUSTLEXP_TARGET=production, want Stripe's own https://api.stripe.com",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	// Stripe's own base, spelled explicitly, is fine; so are other providers' URLs.
+	if _, err := Load(env(map[string]string{HustlexpTarget: "production", StripeAPIBase: "https://api.stripe.com/", SentryAPIURL: "https://de.sentry.io"})); err != nil {
+		t.Errorf("production with Stripe's own base and a regional Sentry refused: %v", err)
+	}
+	staging := map[string]string{HustlexpTarget: "staging"}
+	for k, v := range overrides {
+		staging[k] = v
+	}
+	if _, err := Load(env(staging)); err != nil {
+		t.Errorf("staging (rehearsal up) refused: %v", err)
+	}
+	reh, err := Load(env(overrides))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reh.With(map[string]string{HustlexpTarget: "production"}); err != nil {
+		t.Errorf("With (the rehearsal playing production) refused: %v", err)
+	}
+}

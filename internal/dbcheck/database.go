@@ -80,6 +80,13 @@ func MigrationsApplied(t check.T, env *target.Env) {
 	}
 }
 
+// ManifestFromRepo reports whether DB-1 reads its expected names from the
+// backend checkout (HUSTLEXP_REPO_DIR, no HUSTLEXP_EXPECTED_MIGRATIONS): the
+// launch row then ties that checkout to the deployed revision first.
+func ManifestFromRepo(cfg *config.Config) bool {
+	return cfg.Get(config.ExpectedMigrations) == "" && cfg.Get(config.RepoDir) != ""
+}
+
 // expectedMigrations reads the expected names from HUSTLEXP_EXPECTED_MIGRATIONS
 // or the backend's manifest in HUSTLEXP_REPO_DIR (HUSTLEXP_MIGRATION_MANIFEST,
 // by default the real backend/src/jobs/engine-automation-migration-files.ts).

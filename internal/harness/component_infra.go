@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"io"
 	"net"
 	"net/http"
@@ -118,6 +119,9 @@ func init() {
 			}
 		}
 		w.SetEnv(config.ServerFile, filepath.Join(w.Dir, "backend", "src", "server.ts"))
+		// The embedded backend files have no git: the world declares their
+		// revision, the build the stand-in reports.
+		w.SetEnv(config.RepoRevision, standin.Revision)
 		return nil
 	}})
 	Register(world.Component{Name: "firebase-config", Order: 20, Start: func(ctx context.Context, w *world.World) error {
@@ -192,6 +196,7 @@ func init() {
 		w.SetEnv(config.APIDialAddr, front.Addr)
 		w.SetEnv(config.TLSCAFile, caFile)
 		w.SetEnv(config.UpstashRedisURL, tlsURL.String())
+		deployRedis(w, tlsURL)
 		w.SetEnv(config.DNSResolvers, strings.Join(d.Addrs(), ","))
 		w.SetEnv(config.DNSDeadline, "10s")
 		return nil
@@ -337,4 +342,34 @@ func standinRevision(ctx context.Context, w *world.World) string {
 		return RehearsalRevision
 	}
 	return body.Build.Revision
+}
+
+// deployRedis makes the Railway fake's production variables name the Redis
+// the world serves (INF-3 ties the suite's URLs to the deployment's by
+// host): UPSTASH_REDIS_URL the TLS proxy, UPSTASH_REDIS_REST_URL the
+// Upstash REST fake.
+func deployRedis(w *world.World, tcp url.URL) {
+	r := partsOf(w).Railway
+	if r == nil {
+		return
+	}
+	rest := ""
+	if u := partsOf(w).Upstash; u != nil {
+		rest = u.URL
+	}
+	r.Update(func(s *railwayfake.State) {
+		e, sv := s.Env("production"), s.Service("hustlexp-engine")
+		if e == nil || sv == nil {
+			return
+		}
+		m := s.Variables[railwayfake.VarsKey(e.ID, sv.ID)]
+		if m == nil {
+			return
+		}
+		tcp.User = url.UserPassword("default", "AX1yASQgR3h34rs4l")
+		m["UPSTASH_REDIS_URL"] = tcp.String()
+		if rest != "" {
+			m["UPSTASH_REDIS_REST_URL"] = rest
+		}
+	})
 }
