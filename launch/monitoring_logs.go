@@ -193,7 +193,7 @@ func LogAggregation(t check.T, env *target.Env) {
 		t.Errorf("GET /health/liveness echoed X-Request-Id %q, want %q (§1): log lines cannot be correlated with requests", echoed, id)
 	}
 	var found logEntry
-	err = check.Poll(ctx, env.Cfg.Duration(config.LogDeadline), func(ctx context.Context) error {
+	err = check.PollFor(ctx, config.LogDeadline, env.Cfg.Duration(config.LogDeadline), func(ctx context.Context) error {
 		lines, err := store.Search(ctx, id)
 		if err != nil {
 			return err

@@ -43,6 +43,21 @@ func promQuery(r *http.Request, body []byte) string {
 	return v.Get("query")
 }
 
+// rehearsalQuery is q as the rehearsal's Prometheus client sends it: scoped
+// to the one job exporting the backend's series (HUSTLEXP_PROM_SELECTOR=auto).
+func rehearsalQuery(t *testing.T, q string) string {
+	t.Helper()
+	ms, err := prom.ParseSelector(`job="hustlexp-api"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoped, err := prom.ScopeQuery(q, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scoped
+}
+
 // promFails answers the Prometheus API requests match accepts with 503,
 // as a Prometheus whose query engine is overloaded does.
 func promFails(t *testing.T, env *target.Env, match func(path, query string) bool) *target.Env {
@@ -93,7 +108,10 @@ func TestSelfDAY1FailurePaths(t *testing.T) {
 		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 error-rate windows", "503")
 	})
 	t.Run("fault=job label values fail", func(t *testing.T) {
-		bad := promFails(t, env, func(path, _ string) bool { return strings.HasSuffix(path, "/label/job/values") })
+		// the row's own lookup (scoped to the deployment), not the client's scope discovery
+		bad := checktest.FailFront(t, env, config.PrometheusURL, func(r *http.Request, _ []byte) bool {
+			return strings.HasSuffix(r.URL.Path, "/label/job/values") && strings.Contains(r.URL.Query().Get("match[]"), "{")
+		}, http.StatusServiceUnavailable, `{"status":"error","errorType":"unavailable","error":"injected: query engine overloaded"}`)
 		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 up selector", "503")
 	})
 	t.Run("fault=availability range query fails", func(t *testing.T) {
@@ -103,7 +121,7 @@ func TestSelfDAY1FailurePaths(t *testing.T) {
 		checktest.MustFail(t, metricsTimeout, run(bad), `DAY-1 availability (up{job="hustlexp-api"})`, "503")
 	})
 	t.Run("fault=request count query fails", func(t *testing.T) {
-		want := prom.RequestsQuery(24 * time.Hour)
+		want := rehearsalQuery(t, prom.RequestsQuery(24*time.Hour))
 		bad := promFails(t, env, func(path, q string) bool { return strings.HasSuffix(path, "/query") && q == want })
 		checktest.MustFail(t, metricsTimeout, run(bad), "DAY-1 request count", "503")
 	})
@@ -348,7 +366,7 @@ func TestSelfWK5PerClient(t *testing.T) {
 	})
 	t.Run("fault=no counter key and the request count fails", func(t *testing.T) {
 		empty := redisDB(t, w, "13")
-		want := prom.RequestsQuery(5 * time.Minute)
+		want := rehearsalQuery(t, prom.RequestsQuery(5*time.Minute))
 		bad := promFails(t, healthy.MustWith(map[string]string{config.RedisURL: empty}), func(path, q string) bool { return strings.HasSuffix(path, "/query") && q == want })
 		checktest.MustFail(t, metricsTimeout, run(bad), "WK-5: requests in the last 5 min", "503")
 	})

@@ -154,7 +154,7 @@ func restoreBranch(t check.T, ctx context.Context, env *target.Env, nc *neon.Cli
 	if created.Branch.Name == "" {
 		created.Branch.Name = name
 	}
-	err = check.Poll(ctx, cfg.Duration(config.RestoreTimeout), func(ctx context.Context) error {
+	err = check.PollFor(ctx, config.RestoreTimeout, cfg.Duration(config.RestoreTimeout), func(ctx context.Context) error {
 		bs, err := nc.Branches(ctx, project)
 		if err != nil {
 			return err
