@@ -6,6 +6,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,9 +107,21 @@ func fakeEngine(t *testing.T) string {
 // TestWorldWithEngineThatCannotPull: a Docker engine that answers but cannot
 // pull the default images makes the rehearsal fall back to the local
 // binaries, quickly (one pull attempt, no retries); forced, the failed pull
-// is the error. (One engine for both: testcontainers resolves the engine
-// once per process.)
+// is the error. testcontainers resolves the engine once per process, so the
+// test runs in a process of its own (an earlier test of this binary may have
+// resolved the machine's real engine, or found none).
 func TestWorldWithEngineThatCannotPull(t *testing.T) {
+	if os.Getenv("LAUNCHCHECK_FAKE_ENGINE_PROCESS") == "" {
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestWorldWithEngineThatCannotPull$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "LAUNCHCHECK_FAKE_ENGINE_PROCESS=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("in its own process: %v\n%s", err, out)
+		}
+		return
+	}
 	host := fakeEngine(t)
 	t.Setenv("DOCKER_HOST", host)
 	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
