@@ -191,7 +191,7 @@ func livenessReplica(t check.T, ctx context.Context, c *hxapi.Client, reps *repl
 	t.Helper()
 	l, r, err := c.Liveness(ctx)
 	if err != nil {
-		t.Fatalf("SMK-2: %v", err)
+		t.Fatalf("SMK-2 GET /health/liveness (tells the replicas apart): %v", err)
 	}
 	if r.Status == http.StatusOK && l.Uptime > 0 {
 		reps.add(time.Now().Add(-r.Latency / 2).Add(-time.Duration(l.Uptime * float64(time.Second))))
