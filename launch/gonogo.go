@@ -314,8 +314,8 @@ func expectedReplicas(t check.T, env *target.Env) replicas.Want {
 }
 
 // sampleDetailed takes HUSTLEXP_GNG_SAMPLES answers of /health/detailed
-// spread over HUSTLEXP_GNG_SAMPLE_WINDOW, and more (up to 3 per replica,
-// the variable's recommendation) until want replicas answered; replicas are told apart by their process start
+// spread over HUSTLEXP_GNG_SAMPLE_WINDOW, and more (up to 2×want+2) until
+// want replicas answered; replicas are told apart by their process start
 // (timestamp − uptime). It returns the samples and how many distinct
 // replicas answered.
 func sampleDetailed(t check.T, env *target.Env, want int) ([]detailedSample, int) {
@@ -324,7 +324,7 @@ func sampleDetailed(t check.T, env *target.Env, want int) ([]detailedSample, int
 	ctx := check.Ctx(t, env.Cfg)
 	c := hxapi.New(env)
 	n := max(1, env.Cfg.Int(config.GNGSamples))
-	limit := max(n, 3*want)
+	limit := max(n, 2*want+2)
 	gap := env.Cfg.Duration(config.GNGSampleWindow) / time.Duration(n)
 	reps := &replicas.Set{}
 	var out []detailedSample

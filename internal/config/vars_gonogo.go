@@ -32,7 +32,7 @@ func init() {
 		Var{Name: P0Severities, Kind: KindList, Default: "critical,P0,p0,page", Group: "Go/No-Go",
 			Doc: "Alert `severity` label values that count as P0 for GNG-3."},
 		Var{Name: GNGSamples, Kind: KindInt, Default: "12", Group: "Go/No-Go",
-			Doc: "How many /health/detailed samples GNG-4 and GNG-5 take (round-robin spreads them over the replicas; at least 3 per replica recommended); when fewer replicas than the deployment runs answered, they go on, up to 3 per replica."},
+			Doc: "How many /health/detailed samples GNG-4 and GNG-5 take (round-robin spreads them over the replicas; at least 3 per replica recommended); when fewer replicas than the deployment runs answered, they go on, up to 2 per replica + 2."},
 		Var{Name: GNGSampleWindow, Kind: KindDuration, Default: "3s", Group: "Go/No-Go",
 			Doc: "Time over which the GNG-4/GNG-5 samples are spread (mind the `auth` tier: 20 /health/detailed per minute)."},
 		Var{Name: PoolMaxUtilPct, Kind: KindFloat, Default: "50", Group: "Go/No-Go",
