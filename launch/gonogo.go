@@ -17,6 +17,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
 	"github.com/hustlexp/launchcheck/internal/prom"
+	"github.com/hustlexp/launchcheck/internal/replicas"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -309,20 +310,35 @@ type detailedSample struct {
 	at      time.Time
 }
 
+// expectedReplicas is how many replicas a row must reach: the larger of
+// Railway's serviceInstance.numReplicas and HUSTLEXP_REPLICAS.
+func expectedReplicas(t check.T, env *target.Env) replicas.Want {
+	t.Helper()
+	check.Need(t, env.Cfg, replicas.RailwayVars...)
+	w, err := replicas.Expected(check.Ctx(t, env.Cfg), env.Cfg)
+	if err != nil {
+		t.Fatalf("replicas the deployment runs: %v", err)
+	}
+	check.Evidence(t, "replicas_expected", w.String())
+	return w
+}
+
 // sampleDetailed takes HUSTLEXP_GNG_SAMPLES answers of /health/detailed
-// spread over HUSTLEXP_GNG_SAMPLE_WINDOW and tells replicas apart by their
-// process start (timestamp − uptime). It returns the samples and how many
-// distinct replicas answered.
-func sampleDetailed(t check.T, env *target.Env) ([]detailedSample, int) {
+// spread over HUSTLEXP_GNG_SAMPLE_WINDOW, and more (up to 2×want+2) until
+// want replicas answered; replicas are told apart by their process start
+// (timestamp − uptime). It returns the samples and how many distinct
+// replicas answered.
+func sampleDetailed(t check.T, env *target.Env, want int) ([]detailedSample, int) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
 	ctx := check.Ctx(t, env.Cfg)
 	c := hxapi.New(env)
 	n := max(1, env.Cfg.Int(config.GNGSamples))
+	limit := max(n, 2*want+2)
 	gap := env.Cfg.Duration(config.GNGSampleWindow) / time.Duration(n)
-	var starts []time.Time
+	reps := &replicas.Set{}
 	var out []detailedSample
-	for i := 0; i < n; i++ {
+	for i := 0; i < limit && (i < n || reps.Len() < want); i++ {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
@@ -330,37 +346,29 @@ func sampleDetailed(t check.T, env *target.Env) ([]detailedSample, int) {
 			case <-time.After(gap):
 			}
 		}
-		d, r, err := c.Detailed(ctx)
+		d, _, err := c.Detailed(ctx)
 		if err != nil {
 			t.Fatalf("sample %d of /health/detailed: %v", i+1, err)
 		}
-		_ = r
 		label := fmt.Sprintf("sample %d (replica unknown)", i+1)
 		if st, ok := d.ProcessStart(); ok {
-			idx := -1
-			for j, x := range starts {
-				if dd := st.Sub(x); dd < 250*time.Millisecond && dd > -250*time.Millisecond {
-					idx = j
-				}
-			}
-			if idx < 0 {
-				starts = append(starts, st)
-				idx = len(starts) - 1
-			}
-			label = fmt.Sprintf("replica %d", idx+1)
+			idx, _ := reps.Index(st)
+			label = fmt.Sprintf("replica %d", idx)
 		}
 		out = append(out, detailedSample{label, d, time.Now()})
 	}
-	return out, len(starts)
+	return out, reps.Len()
 }
 
 // BreakersClosedAtDecision checks GNG-4: All circuit breakers CLOSED. As
-// SMK-4, sampled across the replicas at decision time: any breaker OPEN or
-// HALF_OPEN on any replica is a NO-GO.
+// SMK-4, sampled until every replica the deployment runs answered
+// (serviceInstance.numReplicas, or HUSTLEXP_REPLICAS if the operator expects
+// more): any breaker OPEN or HALF_OPEN on any replica is a NO-GO.
 func BreakersClosedAtDecision(t check.T, env *target.Env) {
 	t.Helper()
-	samples, replicas := sampleDetailed(t, env)
-	want := max(1, env.Cfg.Int(config.Replicas))
+	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	want := expectedReplicas(t, env)
+	samples, reached := sampleDetailed(t, env, want.N)
 	bad := map[string]bool{}
 	var problems []string
 	for _, s := range samples {
@@ -380,13 +388,13 @@ func BreakersClosedAtDecision(t check.T, env *target.Env) {
 			}
 		}
 	}
-	check.Evidence(t, "samples", fmt.Sprintf("%d samples, %d of %d replicas", len(samples), replicas, want))
+	check.Evidence(t, "samples", fmt.Sprintf("%d samples, %d of %d replicas", len(samples), reached, want.N))
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		t.Fatalf("circuit breakers not CLOSED at decision time: %s — NO-GO (the dependency is failing; see incident_events circuit_breaker_open)", strings.Join(problems, "; "))
 	}
-	if replicas < want {
-		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' breakers were not seen", replicas, want, config.Replicas, len(samples))
+	if reached < want.N {
+		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' breakers were not seen", reached, want.N, want.From, len(samples))
 	}
 	check.Evidence(t, "breakers", "all CLOSED on every replica reached")
 }
@@ -405,7 +413,21 @@ func PoolBelowHalf(t check.T, env *target.Env) {
 		t.Fatalf("the deployment's DB_POOL_MAX = %d: cannot compute utilisation", poolMax)
 	}
 	limit := cfg.Float(config.PoolMaxUtilPct)
-	samples, replicas := sampleDetailed(t, env)
+	want, from := dp.Replicas, "serviceInstance.numReplicas"
+	if n := cfg.Int(config.Replicas); n > want {
+		want, from = n, config.Replicas
+	}
+	poolMetricBelow(t, cfg, limit)
+	samples, reached := sampleDetailed(t, env, want)
+	poolSamplesBelow(t, samples, poolMax, limit)
+	if reached < want {
+		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' pools were not seen", reached, want, from, len(samples))
+	}
+}
+
+// poolSamplesBelow judges pool.totalConnections ÷ DB_POOL_MAX of every sample.
+func poolSamplesBelow(t check.T, samples []detailedSample, poolMax int, limit float64) {
+	t.Helper()
 	worst := map[string]float64{}
 	var xs []string
 	var ys []float64
@@ -435,27 +457,26 @@ func PoolBelowHalf(t check.T, env *target.Env) {
 	if len(over) > 0 {
 		t.Errorf("DB pool utilisation at or above %.0f%% (%s): %s — the pool is close to exhaustion", limit, config.PoolMaxUtilPct, strings.Join(dedupe(over), "; "))
 	}
-	poolMetricBelow(t, cfg, limit)
-	want, from := dp.Replicas, "serviceInstance.numReplicas"
-	if n := cfg.Int(config.Replicas); n > want {
-		want, from = n, config.Replicas
-	}
-	if replicas < want {
-		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples: the others' pools were not seen", replicas, want, from, len(samples))
-	}
 }
 
 // poolMetricBelow judges the pool metric HUSTLEXP_POOL_METRIC_QUERY names
-// (a 0..1 utilisation per series), when it names one.
+// (a 0..1 utilisation per series), when it names one: the query then needs
+// PROMETHEUS_URL, and a query that returns no series proves nothing.
 func poolMetricBelow(t check.T, cfg *config.Config, limit float64) {
 	t.Helper()
 	q := cfg.Get(config.PoolMetricQuery)
-	if q == "" || cfg.Get(config.PrometheusURL) == "" {
+	if q == "" {
 		return
+	}
+	if cfg.Get(config.PrometheusURL) == "" {
+		check.NotConfigured(t, cfg, fmt.Sprintf("%s not set (%s names a pool metric to judge)", config.PrometheusURL, config.PoolMetricQuery))
 	}
 	v, err := prom.FromConfig(cfg).Vector(check.Ctx(t, cfg), q, time.Now())
 	if err != nil {
 		t.Fatalf("%s: %v", config.PoolMetricQuery, err)
+	}
+	if len(v) == 0 {
+		check.Unverified(t, "%s %q returned no series: the pool metric was not seen (is it exported and scraped?)", config.PoolMetricQuery, q)
 	}
 	for _, s := range v {
 		if pct := float64(s.Value) * 100; pct >= limit {

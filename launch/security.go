@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/firebaseauth"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
+	"github.com/hustlexp/launchcheck/internal/railway"
 	"github.com/hustlexp/launchcheck/internal/sentry"
 	"github.com/hustlexp/launchcheck/internal/stripeapi"
 	"github.com/hustlexp/launchcheck/internal/target"
@@ -731,19 +733,24 @@ func burstUntilRefused(t check.T, ctx context.Context, c *hxapi.Client, env *tar
 const rateLimitWindow = 60 * time.Second
 
 // CORSProductionOnly checks SEC-7: CORS origins updated to production domains
-// only — a preflight from a foreign origin gets no Access-Control-Allow-Origin,
-// every production origin is echoed, and `*`, http:// and localhost origins
-// are never allowed.
+// only. In production mode the backend allows exactly Railway's
+// ALLOWED_ORIGINS (contract §6; empty: https://hustlexp.app and
+// https://www.hustlexp.app), so that list must equal HUSTLEXP_ALLOWED_ORIGINS
+// as a set and hold no `*`, http:// or localhost origin. Preflights: every
+// expected origin is echoed, every origin Railway lists that is not expected
+// is refused, and foreign, localhost, `null` and http:// twins get no
+// Access-Control-Allow-Origin.
 func CORSProductionOnly(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.BaseURL)
 	ctx := check.Ctx(t, env.Cfg)
 	allowed := env.Cfg.List(config.AllowedOrigins)
-	var problems []string
-	for _, o := range allowed {
-		if o == "*" || strings.HasPrefix(o, "http://") || strings.Contains(o, "localhost") {
-			problems = append(problems, fmt.Sprintf("%s lists %q: production origins must be https:// and not localhost", config.AllowedOrigins, o))
-		}
+	deployed := deployedOrigins(t, ctx, env)
+	problems := originListProblems(config.AllowedOrigins, allowed)
+	problems = append(problems, originListProblems("Railway ALLOWED_ORIGINS", deployed)...)
+	if extra, missing := setDiff(deployed, allowed), setDiff(allowed, deployed); len(extra)+len(missing) > 0 {
+		problems = append(problems, fmt.Sprintf("the deployment's ALLOWED_ORIGINS (Railway) differs from %s: allows %s beyond it, lacks %s",
+			config.AllowedOrigins, listOrNone(extra), listOrNone(missing)))
 	}
 	c := hxapi.New(env)
 	// preflight returns the Access-Control-Allow-Origin answered to origin;
@@ -761,7 +768,7 @@ func CORSProductionOnly(t check.T, env *target.Env) {
 			problems = append(problems, fmt.Sprintf("preflight from production origin %s: Access-Control-Allow-Origin = %q, want %q", o, got, o))
 		}
 	}
-	bad := []string{env.Cfg.Get(config.ForeignOrigin), "http://localhost:3000", "http://localhost:5173", "http://localhost:8081", "null"}
+	bad := append(setDiff(deployed, allowed), env.Cfg.Get(config.ForeignOrigin), "http://localhost:3000", "http://localhost:5173", "http://localhost:5174", "http://localhost:8081", "null")
 	for _, o := range allowed {
 		if strings.HasPrefix(o, "https://") {
 			bad = append(bad, "http://"+strings.TrimPrefix(o, "https://"))
@@ -775,10 +782,68 @@ func CORSProductionOnly(t check.T, env *target.Env) {
 			problems = append(problems, fmt.Sprintf("preflight from foreign origin %s: Access-Control-Allow-Origin = %q, want none", o, got))
 		}
 	}
-	check.Evidence(t, "cors", fmt.Sprintf("%d production origins echoed, %d foreign origins probed", len(allowed), len(bad)))
+	check.Evidence(t, "cors", fmt.Sprintf("%d production origins echoed, %d foreign origins probed; Railway ALLOWED_ORIGINS = %s", len(allowed), len(bad), strings.Join(deployed, ",")))
 	if len(problems) > 0 {
 		t.Fatalf("SEC-7 %s", strings.Join(problems, "; "))
 	}
+}
+
+// deployedOrigins is the CORS list the production backend runs with:
+// Railway's ALLOWED_ORIGINS (comma-separated, trimmed, empties dropped) or,
+// when empty, the backend's production default (contract §6). A sealed value
+// cannot be read: unverified.
+func deployedOrigins(t check.T, ctx context.Context, env *target.Env) []string {
+	t.Helper()
+	vars, sealed := railwayVariablesSealed(t, ctx, env)
+	raw, ok := vars["ALLOWED_ORIGINS"]
+	if (raw == "" || railway.Masked(raw)) && sealed["ALLOWED_ORIGINS"] {
+		check.Unverified(t, "ALLOWED_ORIGINS is sealed in Railway: the CORS origins the deployment allows cannot be read (unseal it; %s is the operator's belief, not evidence)", config.AllowedOrigins)
+	}
+	var out []string
+	for _, o := range strings.Split(raw, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"https://hustlexp.app", "https://www.hustlexp.app"}
+		check.Evidence(t, "railway_allowed_origins", fmt.Sprintf("empty (set=%v): the backend's production default %s", ok, strings.Join(out, ",")))
+	}
+	return out
+}
+
+// originListProblems names the entries of a production origin list that
+// are `*`, http:// or localhost.
+func originListProblems(name string, origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if o == "*" || strings.HasPrefix(o, "http://") || strings.Contains(o, "localhost") {
+			out = append(out, fmt.Sprintf("%s lists %q: production origins must be https:// and not localhost", name, o))
+		}
+	}
+	return out
+}
+
+// setDiff lists the entries of a that b lacks.
+func setDiff(a, b []string) []string {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "nothing"
+	}
+	return strings.Join(xs, ", ")
 }
 
 // HealthHidesEnvironment checks SEC-8: Health endpoint does NOT expose
@@ -786,7 +851,10 @@ func CORSProductionOnly(t check.T, env *target.Env) {
 // error form (unknown /health sub-path) reveal no environment names, NODE_ENV,
 // host names, dependency versions, raw DB errors or stack traces; each
 // offending JSON path is listed. HUSTLEXP_HEALTH_ALLOWED_FIELDS lists the
-// paths the team accepts (shown in the evidence).
+// paths the team accepts (shown in the evidence). The three health endpoints
+// answer JSON (contract §2): a body that is not JSON there (an edge's error
+// page) could not be judged and fails the row; any non-JSON body is also
+// searched as text.
 func HealthHidesEnvironment(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.BaseURL)
@@ -801,9 +869,10 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 	}
 	check.Evidence(t, "allowed_fields", shown+" ("+config.HealthAllowedFields+")")
 	c := hxapi.New(env)
-	var problems []string
+	var problems, judged []string
 	seen := map[string]bool{}
-	for _, p := range []string{"/health", "/health/readiness", "/health/liveness", "/health/" + env.Tag() + "-missing"} {
+	errorForm := "/health/" + env.Tag() + "-missing"
+	for _, p := range []string{"/health", "/health/readiness", "/health/liveness", errorForm} {
 		r, err := c.Get(ctx, p, false)
 		if err != nil {
 			t.Fatalf("%v", err)
@@ -813,11 +882,10 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 		}
 		bad, ok, err := exposures(r.Body, allowed)
 		if err != nil { // not JSON: judged as text
-			for _, why := range textExposures(r.Body) {
-				problems = append(problems, fmt.Sprintf("GET %s = %d: non-JSON body with %s", p, r.Status, why))
-			}
+			problems = append(problems, nonJSONHealthProblems(p, p != errorForm, r)...)
 			continue
 		}
+		judged = append(judged, p)
 		for _, b := range bad {
 			problems = append(problems, fmt.Sprintf("GET %s = %d: %s", p, r.Status, b))
 		}
@@ -825,10 +893,42 @@ func HealthHidesEnvironment(t check.T, env *target.Env) {
 			seen[f] = true
 		}
 	}
+	check.Evidence(t, "json_bodies_judged", fmt.Sprintf("%d of 4 (%s)", len(judged), strings.Join(judged, ", ")))
 	if len(seen) > 0 {
 		check.Evidence(t, "allowed_fields_present", strings.Join(sortedKeys(seen), ","))
 	}
 	if len(problems) > 0 {
 		t.Fatalf("SEC-8 health bodies expose environment information: %s (allow-list %s=%q)", strings.Join(problems, "; "), config.HealthAllowedFields, env.Cfg.Get(config.HealthAllowedFields))
 	}
+}
+
+var (
+	// textHostRe finds an internal host name inside free text.
+	textHostRe = regexp.MustCompile(`(?i)\b(ip-\d+-\d+-\d+-\d+|[a-z0-9-]+\.railway\.internal)\b`)
+)
+
+// nonJSONHealthProblems judges a health answer that is not JSON: on a JSON
+// endpoint (mustJSON) it could not be inspected, which is a problem naming
+// status and Content-Type; its text is searched for a stack trace, raw
+// database/network error, internal address or host and — outside an HTML
+// page, whose prose would match — an environment name.
+func nonJSONHealthProblems(path string, mustJSON bool, r *hxapi.Response) []string {
+	var out []string
+	ctype := r.Header.Get("Content-Type")
+	if mustJSON {
+		out = append(out, fmt.Sprintf("GET %s = %d answered %q, not JSON: the body could not be judged (%s)", path, r.Status, ctype, r.Excerpt()))
+	}
+	whys := textExposures(r.Body)
+	if m := textHostRe.Find(r.Body); m != nil {
+		whys = append(whys, fmt.Sprintf("an internal host name (%s)", m))
+	}
+	if !strings.Contains(strings.ToLower(ctype), "html") {
+		if m := envWordRe.FindSubmatch(r.Body); m != nil {
+			whys = append(whys, fmt.Sprintf("an environment name (%q)", m[2]))
+		}
+	}
+	for _, why := range whys {
+		out = append(out, fmt.Sprintf("GET %s = %d: non-JSON body with %s", path, r.Status, why))
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/hxapi"
 	"github.com/hustlexp/launchcheck/internal/load"
+	"github.com/hustlexp/launchcheck/internal/replicas"
 	"github.com/hustlexp/launchcheck/internal/target"
 )
 
@@ -140,33 +141,84 @@ func failSummary(m map[string]int) string {
 }
 
 // HealthHealthy checks SMK-2: `/health` returns `{ status: "healthy" }`.
-// It asks once per replica (HUSTLEXP_REPLICAS) so every replica gets a chance to answer.
+// Every replica the deployment runs (serviceInstance.numReplicas, or
+// HUSTLEXP_REPLICAS if the operator expects more) must get a chance to
+// answer. /health carries no uptime, so each round also asks
+// /health/liveness (public) and tells replicas apart by its process start
+// (answer time − uptime); rounds continue until every replica was seen
+// (at most 4×replicas+2), every /health answer must be healthy.
 func HealthHealthy(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.BaseURL)
+	want := expectedReplicas(t, env)
 	ctx := check.Ctx(t, env.Cfg)
 	c := hxapi.New(env)
-	n := max(1, env.Cfg.Int(config.Replicas))
+	reps := &replicaSet{}
 	var lat []time.Duration
-	for i := 0; i < n; i++ {
+	rounds := 0
+	for rounds < 4*want.N+2 && (rounds < want.N || reps.len() < want.N) {
+		rounds++
+		// alternate the order so that a strict round-robin over an even
+		// number of replicas does not pin /health to the same ones
+		if rounds%2 == 0 {
+			livenessReplica(t, ctx, c, reps)
+		}
 		h, r, err := c.Health(ctx)
 		if err != nil {
 			t.Fatalf("SMK-2: %v", err)
 		}
 		lat = append(lat, r.Latency)
-		if i == 0 {
-			check.Evidence(t, "health", fmt.Sprintf("%d status=%q", r.Status, h.Status))
-			if h.Build != nil {
-				check.Evidence(t, "build_revision", h.Build.Revision)
-			} else if h.OldShape() {
-				check.Evidence(t, "shape", "older deployment body (version "+h.Version+")")
-			}
+		if rounds == 1 {
+			healthEvidence(t, h, r)
 		}
 		if r.Status != http.StatusOK || h.Status != "healthy" {
-			t.Fatalf("GET /health = %d with status %q (sample %d of %d), want 200 with status \"healthy\": %s", r.Status, h.Status, i+1, n, healthCause(h, r))
+			t.Fatalf("GET /health = %d with status %q (sample %d), want 200 with status \"healthy\": %s", r.Status, h.Status, rounds, healthCause(h, r))
+		}
+		if rounds%2 == 1 {
+			livenessReplica(t, ctx, c, reps)
 		}
 	}
+	check.Evidence(t, "replicas_reached", fmt.Sprintf("%d of %d in %d samples of /health (%s)", reps.len(), want.N, rounds, strings.Join(reps.labels(), "; ")))
 	check.Evidence(t, "latency_max", maxDur(lat).Round(100*time.Microsecond))
+	if reps.len() < want.N {
+		check.Unverified(t, "reached %d of %d replicas (%s) in %d rounds of /health + /health/liveness: the others' /health was not seen", reps.len(), want.N, want.From, rounds)
+	}
+}
+
+// livenessReplica asks /health/liveness and records the answering replica
+// by its process start (answer time − uptime).
+func livenessReplica(t check.T, ctx context.Context, c *hxapi.Client, reps *replicaSet) {
+	t.Helper()
+	l, r, err := c.Liveness(ctx)
+	if err != nil {
+		t.Fatalf("SMK-2 GET /health/liveness (tells the replicas apart): %v", err)
+	}
+	if r.Status == http.StatusOK && l.Uptime > 0 {
+		reps.add(time.Now().Add(-r.Latency / 2).Add(-time.Duration(l.Uptime * float64(time.Second))))
+	}
+}
+
+func healthEvidence(t check.T, h *hxapi.Health, r *hxapi.Response) {
+	t.Helper()
+	check.Evidence(t, "health", fmt.Sprintf("%d status=%q", r.Status, h.Status))
+	if h.Build != nil {
+		check.Evidence(t, "build_revision", h.Build.Revision)
+	} else if h.OldShape() {
+		check.Evidence(t, "shape", "older deployment body (version "+h.Version+")")
+	}
+}
+
+// expectedReplicas is how many replicas a row must reach: the larger of
+// Railway's serviceInstance.numReplicas and HUSTLEXP_REPLICAS.
+func expectedReplicas(t check.T, env *target.Env) replicas.Want {
+	t.Helper()
+	check.Need(t, env.Cfg, replicas.RailwayVars...)
+	w, err := replicas.Expected(check.Ctx(t, env.Cfg), env.Cfg)
+	if err != nil {
+		t.Fatalf("replicas the deployment runs: %v", err)
+	}
+	check.Evidence(t, "replicas_expected", w.String())
+	return w
 }
 
 func healthCause(h *hxapi.Health, r *hxapi.Response) string {
@@ -238,14 +290,16 @@ func ReadinessDBLatency(t check.T, env *target.Env) {
 
 // BreakersClosed checks SMK-4: `/health/detailed` shows all circuit breakers CLOSED.
 // Each response shows one replica; replicas are told apart by their process
-// start (timestamp − uptime) and sampling continues until all
-// HUSTLEXP_REPLICAS were seen (or 4×replicas+2 samples).
+// start (timestamp − uptime) and sampling continues until every replica
+// the deployment runs (serviceInstance.numReplicas, or HUSTLEXP_REPLICAS if
+// the operator expects more) was seen (or 4×replicas+2 samples).
 func BreakersClosed(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.BaseURL, config.InternalAPIKey)
+	w := expectedReplicas(t, env)
 	ctx := check.Ctx(t, env.Cfg)
 	c := hxapi.New(env)
-	want := max(1, env.Cfg.Int(config.Replicas))
+	want := w.N
 	maxSamples := 4*want + 2
 	reps := &replicaSet{}
 	var problems []string
@@ -284,7 +338,7 @@ func BreakersClosed(t check.T, env *target.Env) {
 		t.Fatalf("circuit breakers not CLOSED: %s (each is a dependency failing on that replica; see incident_events circuit_breaker_open)", strings.Join(problems, "; "))
 	}
 	if reps.len() < want {
-		check.Unverified(t, "reached %d of %d replicas (%s=%d) in %d samples of /health/detailed: the others' breakers were not seen", reps.len(), want, config.Replicas, want, samples)
+		check.Unverified(t, "reached %d of %d replicas (%s) in %d samples of /health/detailed: the others' breakers were not seen", reps.len(), want, w.From, samples)
 	}
 	check.Evidence(t, "breakers", fmt.Sprintf("all %d CLOSED on every replica reached", len(BreakerKeys)))
 }
@@ -313,32 +367,23 @@ func missingBreakers(d *hxapi.Detailed) []string {
 	return out
 }
 
-// replicaSet clusters detailed responses by process start time.
-type replicaSet struct{ starts []time.Time }
+// replicaSet clusters answers by process start time.
+type replicaSet struct{ replicas.Set }
 
-func (s *replicaSet) len() int { return len(s.starts) }
+func (s *replicaSet) len() int { return s.Len() }
+
+func (s *replicaSet) add(st time.Time) { s.Index(st) }
 
 func (s *replicaSet) label(d *hxapi.Detailed, sample int) string {
 	st, ok := d.ProcessStart()
 	if !ok {
 		return fmt.Sprintf("sample %d (replica unknown: no timestamp/uptime)", sample)
 	}
-	for i, x := range s.starts {
-		if d := st.Sub(x); d < 250*time.Millisecond && d > -250*time.Millisecond {
-			return fmt.Sprintf("replica %d (process started %s)", i+1, x.UTC().Format(time.RFC3339))
-		}
-	}
-	s.starts = append(s.starts, st)
-	return fmt.Sprintf("replica %d (process started %s)", len(s.starts), st.UTC().Format(time.RFC3339))
+	i, x := s.Index(st)
+	return fmt.Sprintf("replica %d (process started %s)", i, x.UTC().Format(time.RFC3339))
 }
 
-func (s *replicaSet) labels() []string {
-	var out []string
-	for i, x := range s.starts {
-		out = append(out, fmt.Sprintf("replica %d up since %s", i+1, x.UTC().Format(time.RFC3339)))
-	}
-	return out
-}
+func (s *replicaSet) labels() []string { return s.Labels() }
 
 func maxDur(ds []time.Duration) time.Duration {
 	var m time.Duration

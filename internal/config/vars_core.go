@@ -57,7 +57,7 @@ func init() {
 		Var{Name: LaunchDate, Kind: KindDate, Group: "Report",
 			Doc: "Launch day (YYYY-MM-DD): the report shows per row 'due in N days', 'overdue' or 'not yet due'."},
 		Var{Name: Replicas, Kind: KindInt, Default: "1", Group: "Core",
-			Doc: "Number of API replicas the operator expects: GNG-4 must reach this many; GNG-5 the larger of this and Railway's serviceInstance.numReplicas (DB-3 uses Railway's alone)."},
+			Doc: "Number of API replicas the operator expects: GNG-4, GNG-5, SMK-2 and SMK-4 must reach the larger of this and Railway's serviceInstance.numReplicas (DB-3 uses Railway's alone). /health carries no uptime: SMK-2 tells replicas apart by /health/liveness asked alongside."},
 		Var{Name: RehearsalDatabaseURL, Kind: KindDSN, Group: "Rehearsal",
 			Doc: "Use this Postgres (superuser) for the rehearsal instead of starting one."},
 		Var{Name: RehearsalRedisURL, Kind: KindRedisURL, Group: "Rehearsal",
