@@ -4,7 +4,6 @@ package launch_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -92,14 +91,7 @@ func TestSelfSECFailurePaths(t *testing.T) {
 func windowStandin(t *testing.T, limit int, window time.Duration, faults standin.Faults) *target.Env {
 	t.Helper()
 	w, env := harness.World(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := standin.Start(ctx, standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, RedisPrefix: "sec6w-" + randID() + ":",
-		PublicLimit: limit, Window: window, DisableWorker: true, Replicas: 1, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := harness.PrivateStandin(t, w, func(o *standin.Options) { o.PublicLimit, o.Window, o.Replicas, o.Faults = limit, window, 1, faults })
 	return env.MustWith(map[string]string{config.BaseURL: s.URL, config.ExpectedRateLimit: strconv.Itoa(limit)})
 }
 

@@ -3,9 +3,6 @@
 package launch_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -30,8 +27,6 @@ import (
 )
 
 const secTimeout = 30 * time.Second
-
-func randID() string { b := make([]byte, 4); rand.Read(b); return hex.EncodeToString(b) }
 
 // setRailwayVar sets (or, with del, deletes) a production variable in the
 // Railway fake for the duration of the test.
@@ -336,14 +331,7 @@ func TestSelfSEC5SentryDSN(t *testing.T) {
 func privateStandin(t *testing.T, limit int, faults standin.Faults) *target.Env {
 	t.Helper()
 	w, env := harness.World(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := standin.Start(ctx, standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, RedisPrefix: "sec6-" + randID() + ":",
-		PublicLimit: limit, DisableWorker: true, Replicas: 1, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := harness.PrivateStandin(t, w, func(o *standin.Options) { o.PublicLimit, o.Replicas, o.Faults = limit, 1, faults })
 	return env.MustWith(map[string]string{config.BaseURL: s.URL, config.ExpectedRateLimit: strconv.Itoa(limit)})
 }
 

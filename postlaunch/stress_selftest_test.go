@@ -3,10 +3,8 @@
 package postlaunch_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,21 +17,12 @@ import (
 	"github.com/hustlexp/launchcheck/postlaunch"
 )
 
-var stressInstances atomic.Int64
-
 // stressStandin starts a private stand-in (own Redis prefix, high limit, no
 // worker) with faults, so stress faults never touch the shared one.
 func stressStandin(t *testing.T, faults standin.Faults) *target.Env {
 	t.Helper()
 	w, env := harness.World(t)
-	shared := w.Standin
-	s, err := standin.Start(context.Background(), standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: shared.Options().Env,
-		RedisPrefix: fmt.Sprintf("wk1-selftest-%d-%d:", time.Now().UnixNano(), stressInstances.Add(1)),
-		PublicLimit: 100000, DisableWorker: true, Faults: faults})
-	if err != nil {
-		t.Fatalf("private stand-in: %v", err)
-	}
-	t.Cleanup(s.Close)
+	s := harness.PrivateStandin(t, w, func(o *standin.Options) { o.PublicLimit, o.Faults = 100000, faults })
 	return env.MustWith(map[string]string{config.BaseURL: s.URL})
 }
 

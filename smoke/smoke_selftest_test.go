@@ -27,23 +27,13 @@ import (
 	"github.com/hustlexp/launchcheck/smoke"
 )
 
-var private atomic.Int64
-
 // privateStandin starts a stand-in of its own (own Redis prefix, rate limit
 // high enough for load faults, no webhook worker) and an env aimed at it, so
 // load-heavy faults neither disturb nor drain the shared instance.
 func privateStandin(t *testing.T, faults standin.Faults) (*standin.Server, *target.Env) {
 	t.Helper()
 	w, env := harness.World(t)
-	shared := w.Standin
-	o := standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: shared.Options().Env,
-		RedisPrefix: fmt.Sprintf("selftest-%d-%d:", time.Now().UnixNano(), private.Add(1)),
-		PublicLimit: 100000, DisableWorker: true, Faults: faults}
-	s, err := standin.Start(context.Background(), o)
-	if err != nil {
-		t.Fatalf("private stand-in: %v", err)
-	}
-	t.Cleanup(s.Close)
+	s := harness.PrivateStandin(t, w, func(o *standin.Options) { o.PublicLimit, o.Faults = 100000, faults })
 	return s, env.MustWith(map[string]string{config.BaseURL: s.URL})
 }
 

@@ -1,7 +1,11 @@
 package harness
 
 import (
+	"fmt"
 	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/alertmanagerfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/cloudflarefake"
@@ -66,3 +70,17 @@ func partsOf(w *world.World) *Parts {
 
 // Of returns w with its parts.
 func Of(w *world.World) *Rehearsal { return &Rehearsal{World: w, Parts: partsOf(w)} }
+
+var privateStandins atomic.Int64
+
+// PrivateStandin starts a stand-in of the test's own on w's databases —
+// the shared instance's environment, its own Redis key prefix (so its rate
+// limit and counters are its own), no webhook worker — edited by opts, and
+// closes it when the test ends. Load-heavy and limiter faults use it so
+// they neither disturb nor drain the shared instance.
+func PrivateStandin(t testing.TB, w *Rehearsal, opts ...standin.Option) *standin.Server {
+	t.Helper()
+	base := standin.Options{DSN: w.AdminDSN(), RedisURL: w.RedisURL, Env: w.Standin.Options().Env,
+		RedisPrefix: fmt.Sprintf("private-%d-%d:", time.Now().UnixNano(), privateStandins.Add(1)), DisableWorker: true}
+	return standin.Run(t, append([]standin.Option{func(o *standin.Options) { *o = base }}, opts...)...)
+}
