@@ -78,6 +78,3 @@ func init() {
 		return nil
 	}})
 }
-
-// Firebase returns the rehearsal's Firebase Auth (emulator or fake).
-func Firebase(w *Rehearsal) *FirebaseAuth { return w.Firebase }

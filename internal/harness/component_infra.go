@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/hustlexp/launchcheck/fixtures/fakes/sentryfake"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/tlsfront"
 	"github.com/hustlexp/launchcheck/fixtures/fakes/upstashfake"
+	"github.com/hustlexp/launchcheck/fixtures/standin"
 	"github.com/hustlexp/launchcheck/internal/config"
 	"github.com/hustlexp/launchcheck/internal/world"
 )
@@ -255,30 +255,6 @@ func RehearsalServerSources() map[string]string {
 func RehearsalAuthorizedDomains() []string {
 	return []string{RehearsalFirebaseProject + ".firebaseapp.com", RehearsalFirebaseProject + ".web.app", "hustlexp.app", "www.hustlexp.app"}
 }
-
-// UpstashFake returns the rehearsal's Upstash REST server.
-func UpstashFake(w *Rehearsal) *upstashfake.Fake { return w.Upstash }
-
-// FirebaseConfig returns the rehearsal's Identity Toolkit project-config server.
-func FirebaseConfig(w *Rehearsal) *firebasefake.ProjectConfig { return w.FirebaseConfig }
-
-// TLSFront returns the rehearsal's HTTPS front (the Cloudflare edge stand-in).
-func TLSFront(w *Rehearsal) *tlsfront.Front { return w.TLSFront }
-
-// PGProxy returns the rehearsal's TLS-terminating Postgres proxy.
-func PGProxy(w *Rehearsal) *tlsfront.PGProxy { return w.PGProxy }
-
-// DNSFake returns the rehearsal's DNS resolvers.
-func DNSFake(w *Rehearsal) *dnsfake.Fake { return w.DNS }
-
-// RailwayFake returns the rehearsal's Railway API fake.
-func RailwayFake(w *Rehearsal) *railwayfake.Fake { return w.Railway }
-
-// SentryFake returns the rehearsal's Sentry API fake.
-func SentryFake(w *Rehearsal) *sentryfake.Fake { return w.Sentry }
-
-// CloudflareFake returns the rehearsal's Cloudflare API fake.
-func CloudflareFake(w *Rehearsal) *cloudflarefake.Fake { return w.Cloudflare }
 
 // RehearsalRailwayVariables is a complete, healthy production variable set as
 // the Railway API would return it (values are rehearsal-only fiction: live

@@ -152,21 +152,6 @@ func init() {
 	}})
 }
 
-// PrometheusFake returns the rehearsal's Prometheus fake.
-func PrometheusFake(w *Rehearsal) *promfake.Fake { return w.Prometheus }
-
-// GrafanaFake returns the rehearsal's Grafana fake.
-func GrafanaFake(w *Rehearsal) *grafanafake.Fake { return w.Grafana }
-
-// AlertmanagerFake returns the rehearsal's Alertmanager fake.
-func AlertmanagerFake(w *Rehearsal) *alertmanagerfake.Fake { return w.Alertmanager }
-
-// PagerDutyFake returns the rehearsal's PagerDuty fake.
-func PagerDutyFake(w *Rehearsal) *pagerdutyfake.Fake { return w.PagerDuty }
-
-// SlackFake returns the rehearsal's Slack fake.
-func SlackFake(w *Rehearsal) *slackfake.Fake { return w.Slack }
-
 // StandinLogLines returns the stand-in's request log lines (Pino JSON on
 // stdout) as Railway stores them: normalised into message, severity and
 // attributes (railwayfake.Normalize).

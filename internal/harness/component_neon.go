@@ -25,6 +25,3 @@ func init() {
 		return nil
 	}})
 }
-
-// NeonFake returns the rehearsal's Neon API fake.
-func NeonFake(w *Rehearsal) *neonfake.Fake { return w.Neon }

@@ -45,6 +45,3 @@ func init() {
 		return nil
 	}})
 }
-
-// Standin returns the rehearsal's shared stand-in API (fault knobs).
-func Standin(w *Rehearsal) *standin.Server { return w.Standin }

@@ -40,9 +40,6 @@ func init() {
 	}})
 }
 
-// StripeFake returns the rehearsal's stateful Stripe API fake (fault knobs, call counters).
-func StripeFake(w *Rehearsal) *stripefake.Fake { return w.Stripe }
-
 func randHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
