@@ -108,28 +108,40 @@ func TestSelfFUN1(t *testing.T) {
 
 func TestSelfFUN2(t *testing.T) {
 	w, env := harness.World(t)
-	s := w.Standin
-	mustPassRow(t, env, TaskCreation)
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.TaskState = "MATCHING" }, func() {
-		mustFailRow(t, env, TaskCreation, `state "MATCHING"`, "want state OPEN")
+	withFault(t, w.Standin, func(ff *standin.FlowFaults) { ff.TaskState = "MATCHING" }, func() {
 		// a later row does not run on the bad state
 		r := mustFailRow(t, env, TaskAcceptance, "blocked by FUN-2")
 		if r.Status() != "fail" {
 			t.Errorf("blocked row status %s, want fail", r.Status())
 		}
 	})
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.SkipEscrow = true }, func() {
-		mustFailRow(t, env, TaskCreation, "no escrow row", "PENDING escrow with amount = price")
-	})
 }
 
-func TestSelfFUN3(t *testing.T) {
+// FUN-2, FUN-3, FUN-6, FUN-7: each row passes on the healthy stand-in and
+// fails, naming the fault, when the backend does what its line forbids.
+func TestSelfFUNStandinFaults(t *testing.T) {
 	w, env := harness.World(t)
-	s := w.Standin
-	mustPassRow(t, env, TaskAcceptance)
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.AssignWithoutFunding = true }, func() {
-		mustFailRow(t, env, TaskAcceptance, "acceptance without funding is allowed", "unfunded task")
-	})
+	for _, row := range []func(check.T, *Flow){TaskCreation, TaskAcceptance, ProofSubmission, EscrowRelease} {
+		mustPassRow(t, env, row)
+	}
+	for _, tc := range []struct {
+		name  string
+		row   func(check.T, *Flow)
+		fault func(*standin.FlowFaults)
+		want  []string
+	}{
+		{"FUN-2 task not OPEN", TaskCreation, func(ff *standin.FlowFaults) { ff.TaskState = "MATCHING" }, []string{`state "MATCHING"`, "want state OPEN"}},
+		{"FUN-2 no escrow", TaskCreation, func(ff *standin.FlowFaults) { ff.SkipEscrow = true }, []string{"no escrow row", "PENDING escrow with amount = price"}},
+		{"FUN-3 unfunded task accepted", TaskAcceptance, func(ff *standin.FlowFaults) { ff.AssignWithoutFunding = true }, []string{"acceptance without funding is allowed", "unfunded task"}},
+		{"FUN-6 proof not stored", ProofSubmission, func(ff *standin.FlowFaults) { ff.ProofNotStored = true }, []string{"the proofs table has no such row", "proof was not stored"}},
+		{"FUN-7 released before completion", EscrowRelease, func(ff *standin.FlowFaults) { ff.ReleaseBeforeComplete = true },
+			[]string{"HX201", "escrow_released_requires_completed_task", "before the task was COMPLETED", "trigger held: escrow FUNDED"}},
+		{"FUN-7 no XP", EscrowRelease, func(ff *standin.FlowFaults) { ff.SkipXP = true }, []string{"xp_ledger rows for escrow", ": 0", "XP not awarded"}},
+	} {
+		t.Run("fault="+tc.name, func(t *testing.T) {
+			withFault(t, w.Standin, tc.fault, func() { mustFailRow(t, env, tc.row, tc.want...) })
+		})
+	}
 }
 
 func TestSelfFUN4(t *testing.T) {
@@ -175,27 +187,6 @@ func TestSelfFUN5(t *testing.T) {
 	restore := s.SetEnv("HX_PAYMENT_CREATION_MODE", "frozen")
 	defer restore()
 	mustFailRow(t, env, PaymentIntentCreation, "temporarily paused", "payment creation is frozen", "HX_PAYMENT_CREATION_MODE=enabled")
-}
-
-func TestSelfFUN6(t *testing.T) {
-	w, env := harness.World(t)
-	s := w.Standin
-	mustPassRow(t, env, ProofSubmission)
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.ProofNotStored = true }, func() {
-		mustFailRow(t, env, ProofSubmission, "the proofs table has no such row", "proof was not stored")
-	})
-}
-
-func TestSelfFUN7(t *testing.T) {
-	w, env := harness.World(t)
-	s := w.Standin
-	mustPassRow(t, env, EscrowRelease)
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.ReleaseBeforeComplete = true }, func() {
-		mustFailRow(t, env, EscrowRelease, "HX201", "escrow_released_requires_completed_task", "before the task was COMPLETED", "trigger held: escrow FUNDED")
-	})
-	withFault(t, s, func(ff *standin.FlowFaults) { ff.SkipXP = true }, func() {
-		mustFailRow(t, env, EscrowRelease, "xp_ledger rows for escrow", ": 0", "XP not awarded")
-	})
 }
 
 // orderedT records every line a check writes, in order, as the report
