@@ -26,7 +26,7 @@
 // FIREBASE_CREDENTIALS_FILE. Everything created carries the run tag
 // launchcheck-<runid> (e-mails launchcheck-<runid>-poster@…, task titles and
 // idempotency keys, PaymentIntent metadata.launchcheck) and is undone after
-// the last selected row: test users deleted with the Admin SDK, PaymentIntents
+// the last selected row: test users deleted through the Identity Toolkit admin API, PaymentIntents
 // that did not succeed cancelled, tasks still OPEN cancelled. With a live
 // Stripe key (sk_live_) only create-and-cancel runs: FUN-4 and every row after
 // it report unverified unless HUSTLEXP_ALLOW_LIVE_PAYMENTS=1. A production

@@ -9,7 +9,7 @@ import (
 )
 
 // flowNeeds are what every functional row needs in a live run (the flow
-// signs users up with Identity Toolkit and verifies them with the Admin SDK).
+// signs users up with Identity Toolkit and verifies them as the Admin SDK does in emulator mode).
 var flowNeeds = []string{config.BaseURL, config.DatabaseURL, config.StripeSecretKey, config.FirebaseProjectID,
 	config.FirebaseWebAPIKey, config.FirebaseCredentialsFile}
 

@@ -34,7 +34,7 @@ func init() {
 	// rest of the rehearsal (stand-in env, Railway variables) names.
 	// Before the stand-in (Order 10): the stand-in copies FIREBASE_PROJECT_ID
 	// and FIREBASE_AUTH_EMULATOR_HOST from the world into the backend's
-	// environment and verifies ID tokens with the Admin SDK in emulator mode.
+	// environment and verifies ID tokens as the Admin SDK does in emulator mode.
 	Register(world.Component{Name: "firebase", Order: 8, Start: func(ctx context.Context, w *world.World) error {
 		cfg, err := config.FromEnv()
 		if err != nil {

@@ -29,7 +29,7 @@ type Options struct {
 	MinAge   time.Duration  // only objects created at least this long ago
 	DryRun   bool           // count, do not remove
 	MaxPages int            // Stripe list pages per resource (100 objects each); 0 = 20
-	Firebase *config.Config // Firebase project (emulator or Admin SDK credentials); nil = skip Firebase
+	Firebase *config.Config // Firebase project (emulator or service-account credentials); nil = skip Firebase
 }
 
 // Result counts what was found (and removed unless DryRun), per table or
