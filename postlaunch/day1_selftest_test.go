@@ -270,6 +270,7 @@ func privateSentry(t *testing.T, env *target.Env) (*sentryfake.Fake, *target.Env
 	t.Helper()
 	f := sentryfake.Run(t, func(o *sentryfake.Options) { o.Token, o.Org, o.Project = "selftest-sentry", "hx", "api" })
 	f.EnableIssues(sentryfake.HealthyIssues(time.Now()))
+	f.EnableMonitoring(strings.Repeat("b", 40)) // received-event stats (DAY-4 reads them too)
 	return f, env.MustWith(map[string]string{config.SentryAPIURL: f.URL, config.SentryAuthToken: "selftest-sentry",
 		config.SentryOrg: "hx", config.SentryProject: "api"})
 }

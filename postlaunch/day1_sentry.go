@@ -60,12 +60,29 @@ func newSentryIssues(ctx context.Context, cfg *config.Config) ([]SentryIssue, er
 	return out, nil
 }
 
+// sentryEventsReceived24h returns the events the project received in the
+// last 24 h (the project stats endpoint MON-5 reads; it counts every
+// environment of the project).
+func sentryEventsReceived24h(ctx context.Context, cfg *config.Config) (int, error) {
+	c := sentry.New(cfg.Get(config.SentryAPIURL), cfg.Get(config.SentryAuthToken), cfg.Duration(config.HTTPTimeout))
+	now := time.Now()
+	n, err := c.ReceivedEvents(ctx, cfg.Get(config.SentryOrg), cfg.Get(config.SentryProject), now.Add(-24*time.Hour), now)
+	var se *sentry.StatusError
+	if errors.As(err, &se) && (se.Status == 401 || se.Status == 403) {
+		return 0, fmt.Errorf("%v: %s needs project:read on %s/%s", err, config.SentryAuthToken, cfg.Get(config.SentryOrg), cfg.Get(config.SentryProject))
+	}
+	return n, err
+}
+
 // SentryNewIssuesReviewed checks DAY-4: Review Sentry for new error patterns.
 // Unresolved issues first seen in the last 24 h in the production
 // environment: more than HUSTLEXP_SENTRY_NEW_ISSUES_MAX fails, and so does
 // any new unhandled or fatal issue with more than
 // HUSTLEXP_SENTRY_FATAL_MIN_EVENTS events. All new issues (title, count,
-// link) go to the report.
+// link) go to the report. "No new issue" is only worth something when
+// Sentry receives events: fewer than HUSTLEXP_SENTRY_MIN_EVENTS_24H events
+// received in 24 h (SENTRY_DSN deleted, its key revoked), or received-event
+// stats that cannot be read, leave the row unverified.
 func SentryNewIssuesReviewed(t check.T, env *target.Env) {
 	t.Helper()
 	cfg := env.Cfg
@@ -98,5 +115,25 @@ func SentryNewIssuesReviewed(t check.T, env *target.Env) {
 	}
 	if len(issues) > maxNew {
 		t.Errorf("%d new Sentry issues in 24 h, want ≤ %d (%s): a new error pattern needs triage", len(issues), maxNew, config.SentryNewIssuesMax)
+	}
+	sentryReceivesEvents(t, ctx, cfg)
+}
+
+// sentryReceivesEvents: the project received at least
+// HUSTLEXP_SENTRY_MIN_EVENTS_24H events in 24 h, else the review had
+// nothing to look at (unverified, unless the row already failed).
+func sentryReceivesEvents(t check.T, ctx context.Context, cfg *config.Config) {
+	t.Helper()
+	n, err := sentryEventsReceived24h(ctx, cfg)
+	minEvents := cfg.Int(config.SentryEventsMin)
+	switch {
+	case err == nil && n >= minEvents:
+		check.Evidence(t, "events_received_24h", n)
+	case t.Failed(): // already a FAIL: never soften it to unverified
+		check.Evidence(t, "events_received_24h", fmt.Sprintf("%d (error: %v)", n, err))
+	case err != nil:
+		check.Unverified(t, "Sentry received-event stats could not be read (%v): without them \"no new issue\" cannot be told from nothing reaching Sentry", err)
+	default:
+		check.Unverified(t, "Sentry received %d events in the last 24 h, want ≥ %d (%s): nothing reaches Sentry (SENTRY_DSN unset or its key revoked?), so there are no error patterns to review", n, minEvents, config.SentryEventsMin)
 	}
 }

@@ -172,24 +172,24 @@ func (m *taxMonitors) lookJobs(ctx context.Context, cfg *config.Config) {
 }
 
 // lookMetricsAndRules: metrics the backend emits, and alert rules loaded in
-// Prometheus (a rule over a metric the backend never emits fails the row).
+// Prometheus (a rule that cannot fire fails the row).
 func (m *taxMonitors) lookMetricsAndRules(ctx context.Context, env *target.Env) {
 	m.t.Helper()
 	cfg := env.Cfg
-	metrics, metricsErr := taxMetrics(ctx, env)
 	if cfg.Get(config.BaseURL) == "" || cfg.Get(config.InternalAPIKey) == "" {
 		m.look("metrics the backend emits (/metrics)", nil, nil, config.BaseURL+" and "+config.InternalAPIKey+" needed")
 	} else {
-		m.look("metrics the backend emits (/metrics)", metrics, metricsErr, "")
+		metrics, err := taxMetrics(ctx, env)
+		m.look("metrics the backend emits (/metrics)", metrics, err, "")
 	}
 	if cfg.Get(config.PrometheusURL) == "" {
 		m.look("alert rules (Prometheus /api/v1/rules)", nil, nil, config.PrometheusURL+" not set")
 		return
 	}
-	rules, dead, err := taxRules(ctx, cfg, metrics, metricsErr == nil && cfg.Get(config.InternalAPIKey) != "")
+	rules, dead, err := taxRules(ctx, cfg)
 	m.look("alert rules (Prometheus /api/v1/rules)", rules, err, "")
 	for _, d := range dead {
-		m.t.Errorf("alert rule %s: the backend never emits its metric, so it can never fire", d)
+		m.t.Errorf("alert rule %s, so it can never fire", d)
 	}
 }
 
@@ -312,12 +312,17 @@ func taxMetrics(ctx context.Context, env *target.Env) ([]string, error) {
 	return out, nil
 }
 
-var promIdent = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+var (
+	promIdent = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+	// promNotMetric: label matchers and label lists, whose names are not metrics.
+	promNotMetric = regexp.MustCompile(`\{[^}]*\}|\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)`)
+)
 
-// taxRules lists loaded alerting rules about 1099/tax thresholds. With the
-// backend's metrics in view, a rule whose tax metric the backend never emits
-// is dead, not monitoring.
-func taxRules(ctx context.Context, cfg *config.Config, metrics []string, metricsSeen bool) (active, dead []string, err error) {
+// taxRules lists the loaded alerting rules about 1099/tax thresholds that
+// can fire: Prometheus evaluates them (health ok) and every tax metric
+// they watch has series in Prometheus over the last day. The others are
+// dead, whatever the backend's /metrics says.
+func taxRules(ctx context.Context, cfg *config.Config) (active, dead []string, err error) {
 	pc, err := prom.New(cfg.Get(config.PrometheusURL), cfg.Get(config.PrometheusToken), cfg.Duration(config.HTTPTimeout))
 	if err != nil {
 		return nil, nil, err
@@ -326,30 +331,50 @@ func taxRules(ctx context.Context, cfg *config.Config, metrics []string, metrics
 	if err != nil {
 		return nil, nil, err
 	}
-	emitted := map[string]bool{}
-	for _, m := range metrics {
-		emitted[strings.TrimPrefix(m, "metric ")] = true
-	}
 	for _, g := range res.Groups {
 		for _, r := range g.Rules {
 			ar, ok := r.(v1.AlertingRule)
 			if !ok || !(taxPattern.MatchString(ar.Name) || taxPattern.MatchString(ar.Query)) {
 				continue
 			}
-			missing := ""
-			for _, id := range promIdent.FindAllString(ar.Query, -1) {
-				if taxPattern.MatchString(id) && metricsSeen && !emitted[id] {
-					missing = id
-				}
-			}
-			if missing != "" {
-				dead = append(dead, fmt.Sprintf("%s (group %s) watches %s", ar.Name, g.Name, missing))
+			name := fmt.Sprintf("%s (group %s)", ar.Name, g.Name)
+			if ar.Health != v1.RuleHealthGood {
+				dead = append(dead, fmt.Sprintf("%s has health %q in Prometheus (%s)", name, ar.Health, orNone(ar.LastError)))
 				continue
 			}
-			active = append(active, fmt.Sprintf("alert rule %s (group %s, health %s)", ar.Name, g.Name, ar.Health))
+			missing, err := taxRuleMissingMetrics(ctx, pc, ar.Query)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(missing) > 0 {
+				dead = append(dead, fmt.Sprintf("%s watches %s, which has no series in Prometheus over the last day: the backend never emits it", name, strings.Join(missing, ", ")))
+				continue
+			}
+			active = append(active, fmt.Sprintf("alert rule %s, health %s", name, ar.Health))
 		}
 	}
 	return active, dead, nil
+}
+
+// taxRuleMissingMetrics returns the tax metrics of a rule's query without
+// any series in Prometheus over the last day.
+func taxRuleMissingMetrics(ctx context.Context, pc *prom.Client, query string) ([]string, error) {
+	var missing []string
+	seen := map[string]bool{}
+	for _, id := range promIdent.FindAllString(promNotMetric.ReplaceAllString(query, " "), -1) {
+		if !taxPattern.MatchString(id) || seen[id] {
+			continue
+		}
+		seen[id] = true
+		_, ok, err := pc.Scalar(ctx, "count(last_over_time("+id+"[1d]))", time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("series of %s: %v", id, err)
+		}
+		if !ok {
+			missing = append(missing, id)
+		}
+	}
+	return missing, nil
 }
 
 // taxSource says what the backend's code tracks: 1099-K or 1099-NEC, and at

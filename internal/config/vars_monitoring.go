@@ -87,7 +87,7 @@ func init() {
 		Var{Name: SentryDSN, Kind: KindSecret, Group: "Monitoring",
 			Doc: "DSN of the production Sentry project; only the opt-in MON-5 drill sends to it."},
 		Var{Name: SentryEventsMin, Kind: KindInt, Default: "1", Group: "Monitoring",
-			Doc: "Fewest events the Sentry project must have received in the last 24 h (MON-5): zero means nothing reaches Sentry."},
+			Doc: "Fewest events the Sentry project must have received in the last 24 h (MON-5; DAY-4 is unverified below it): zero means nothing reaches Sentry."},
 		Var{Name: LogQueryURL, Kind: KindURL, Group: "Monitoring",
 			Doc: "External log sink search endpoint (MON-6): GET <url>?q=<request id> returns JSON {\"lines\":[…]} or NDJSON; when empty the Railway deployment logs API is used."},
 		Var{Name: LogQueryToken, Kind: KindSecret, Group: "Monitoring",

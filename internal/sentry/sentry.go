@@ -181,3 +181,20 @@ func (c *Client) Environments(ctx context.Context, org, project string) ([]Envir
 	}
 	return es, nil
 }
+
+// ReceivedEvents sums the events org/project received between since and
+// until (the project stats endpoint, stat=received, hourly buckets of
+// [timestamp, count] pairs). The endpoint counts every environment of the
+// project.
+func (c *Client) ReceivedEvents(ctx context.Context, org, project string, since, until time.Time) (int, error) {
+	var stats [][2]float64
+	q := fmt.Sprintf("/projects/%s/%s/stats/?stat=received&resolution=1h&since=%d&until=%d", esc(org), esc(project), since.Unix(), until.Unix())
+	if err := c.Get(ctx, q, &stats); err != nil {
+		return 0, err
+	}
+	total := 0.0
+	for _, s := range stats {
+		total += s[1]
+	}
+	return int(total), nil
+}
