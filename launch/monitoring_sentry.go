@@ -92,28 +92,23 @@ func SentryConfigured(t check.T, env *target.Env) {
 		t.Errorf("Sentry project %s has no active alert rules (%d rules: %s): errors are recorded but nobody is told (add an issue alert to #alerts/PagerDuty)",
 			slug, len(rules), strings.Join(inactive, ", "))
 	}
-	sentryEvents24h(t, ctx, c, base, env.Cfg.Int(config.SentryEventsMin))
+	sentryEvents24h(t, ctx, c, org, slug, env.Cfg.Int(config.SentryEventsMin))
 	sentryReleaseIsDeployed(t, ctx, c, env, org, p.ID)
 	if env.Cfg.Bool(config.AlertDrill) {
 		sentryDrill(t, env, c, base)
 	}
 }
 
-func sentryEvents24h(t check.T, ctx context.Context, c *sentry.Client, base string, min int) {
+func sentryEvents24h(t check.T, ctx context.Context, c *sentry.Client, org, slug string, min int) {
 	t.Helper()
 	now := time.Now()
-	var stats [][2]float64
-	q := fmt.Sprintf("/stats/?stat=received&resolution=1h&since=%d&until=%d", now.Add(-24*time.Hour).Unix(), now.Unix())
-	if err := c.Get(ctx, base+q, &stats); err != nil {
+	total, err := c.ReceivedEvents(ctx, org, slug, now.Add(-24*time.Hour), now)
+	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	total := 0.0
-	for _, s := range stats {
-		total += s[1]
-	}
-	check.Evidence(t, "events_24h", int(total))
-	if int(total) < min {
-		t.Errorf("Sentry received %d events in the last 24 h, want ≥ %d (%s): is SENTRY_DSN set in the deployment?", int(total), min, config.SentryEventsMin)
+	check.Evidence(t, "events_24h", total)
+	if total < min {
+		t.Errorf("Sentry received %d events in the last 24 h, want ≥ %d (%s): is SENTRY_DSN set in the deployment?", total, min, config.SentryEventsMin)
 	}
 }
 
