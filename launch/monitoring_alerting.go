@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -35,30 +36,41 @@ func alertRouting(t check.T, env *target.Env) *alertmanager.Config {
 	return cfg
 }
 
-// probeLabels returns the label sets to route for alerts of severity sev:
-// a synthetic alert, plus each alert of the rule file with that severity
-// (when the file is available), so per-alert routes are honoured too.
-func probeLabels(env *target.Env, sev string) []map[string]string {
-	out := []map[string]string{{"alertname": "LaunchcheckRoutingProbe", "severity": sev}}
+// probeLabels returns the label sets to route for alerts of the severities
+// sevs: per severity a synthetic alert, plus each alert of the rule file
+// with that severity (when the file is available), so per-alert routes are
+// honoured too. A rule file read from HUSTLEXP_REPO_DIR must be a checkout
+// tied to the deployed revision (checkoutTied), else the row is unverified:
+// another revision's per-alert labels would probe routes for alerts that
+// are not deployed and miss those that are.
+func probeLabels(t check.T, env *target.Env, row string, sevs []string) []map[string]string {
+	t.Helper()
 	path := env.Cfg.Get(config.AlertRulesFile)
 	if path == "" && env.Cfg.Get(config.RepoDir) != "" {
-		path = env.Cfg.Get(config.RepoDir) + "/" + AlertRulesPath
+		checkoutTied(t, env, row+" routing probes ("+AlertRulesPath+")")
+		path = filepath.Join(env.Cfg.Get(config.RepoDir), AlertRulesPath)
 	}
-	data, err := monReadFile(path)
-	if err != nil || data == nil {
-		return out
-	}
-	rgs, errs := parseRuleFile(data)
-	if len(errs) > 0 {
-		return out
-	}
-	for _, g := range rgs.Groups {
-		for _, r := range g.Rules {
-			if r.Alert != "" && r.Labels["severity"] == sev {
-				ls := map[string]string{"alertname": r.Alert}
-				for k, v := range r.Labels {
-					ls[k] = v
+	var rules []map[string]string
+	if data, err := monReadFile(path); err == nil && data != nil {
+		if rgs, errs := parseRuleFile(data); len(errs) == 0 {
+			for _, g := range rgs.Groups {
+				for _, r := range g.Rules {
+					if r.Alert != "" {
+						ls := map[string]string{"alertname": r.Alert}
+						for k, v := range r.Labels {
+							ls[k] = v
+						}
+						rules = append(rules, ls)
+					}
 				}
+			}
+		}
+	}
+	var out []map[string]string
+	for _, sev := range sevs {
+		out = append(out, map[string]string{"alertname": "LaunchcheckRoutingProbe", "severity": sev})
+		for _, ls := range rules {
+			if ls["severity"] == sev {
 				out = append(out, ls)
 			}
 		}
@@ -78,10 +90,7 @@ func PagerDutyForP0(t check.T, env *target.Env) {
 	t.Helper()
 	check.Need(t, env.Cfg, config.AlertmanagerURL, config.PagerDutyToken, config.PagerDutyServiceID)
 	routing := alertRouting(t, env)
-	var probes []map[string]string
-	for _, sev := range env.Cfg.P0SeverityValues() {
-		probes = append(probes, probeLabels(env, sev)...)
-	}
+	probes := probeLabels(t, env, "MON-3", env.Cfg.P0SeverityValues())
 	p0RoutedToPagerDuty(t, env, routing, probes)
 	notSilenced(t, env, "P0", probes)
 	c := pagerduty.New(env.Cfg.Get(config.PagerDutyToken), env.Cfg.Get(config.PagerDutyAPIURL), env.Cfg.Get(config.PagerDutyEventsURL), env.Cfg.Duration(config.HTTPTimeout))
@@ -391,20 +400,18 @@ func p1p2RoutedToSlack(t check.T, env *target.Env, channel string) {
 	routing := alertRouting(t, env)
 	limited := timeLimits{}
 	var probes []map[string]string
-	for _, sev := range env.Cfg.List(config.SlackSeverities) {
-		for _, ls := range probeLabels(env, sev) {
-			var posted []alertmanager.Delivery
-			for _, d := range routing.DeliveriesFor(ls) {
-				if r, ok := routing.Receiver(d.Receiver); ok && slackTo(r, channel) {
-					posted = append(posted, d)
-				}
+	for _, ls := range probeLabels(t, env, "MON-4", env.Cfg.List(config.SlackSeverities)) {
+		var posted []alertmanager.Delivery
+		for _, d := range routing.DeliveriesFor(ls) {
+			if r, ok := routing.Receiver(d.Receiver); ok && slackTo(r, channel) {
+				posted = append(posted, d)
 			}
-			if len(posted) == 0 {
-				t.Errorf("Alertmanager routes %s{severity=%q} to receiver(s) %v, none with a slack_configs entry for #%s", ls["alertname"], sev, routing.ReceiversFor(ls), channel)
-			}
-			limited.add(ls, posted)
-			probes = append(probes, ls)
 		}
+		if len(posted) == 0 {
+			t.Errorf("Alertmanager routes %s{severity=%q} to receiver(s) %v, none with a slack_configs entry for #%s", ls["alertname"], ls["severity"], routing.ReceiversFor(ls), channel)
+		}
+		limited.add(ls, posted)
+		probes = append(probes, ls)
 	}
 	limited.judge(t, env, "MON-4", "P1/P2")
 	notSilenced(t, env, "P1/P2", probes)

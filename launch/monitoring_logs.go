@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -158,9 +159,15 @@ func logStoreOf(t check.T, env *target.Env) logStore {
 	return nil
 }
 
+// pinoRequestLine is the message of the backend's request log line (§12.4):
+// "<METHOD> <path> → <status> (<ms>ms)".
+var pinoRequestLine = regexp.MustCompile(`\b[A-Z]+ /\S* → [1-5][0-9]{2} \([0-9]+(\.[0-9]+)?ms\)`)
+
 // requestLogLine reports whether e is the §12.4 request log line of id: its
-// requestId attribute (Railway) or the requestId key of its JSON line (a
-// sink keeping raw lines); a plain-text line only when it contains id.
+// requestId attribute (Railway), the requestId key of its JSON line (a sink
+// keeping raw lines), or a text line of the Pino request shape
+// "<METHOD> <path> → <status> (<ms>ms)" carrying id. A line that only
+// mentions id (a sink's "no results for <id>") is not the request's line.
 func requestLogLine(e logEntry, id string) bool {
 	if e.Attrs != nil {
 		return e.Attrs["requestId"] == id
@@ -169,7 +176,7 @@ func requestLogLine(e logEntry, id string) bool {
 	if json.Unmarshal([]byte(e.Text), &m) == nil {
 		return m["requestId"] == id
 	}
-	return strings.Contains(e.Text, id)
+	return strings.Contains(e.Text, id) && pinoRequestLine.MatchString(e.Text)
 }
 
 // LogAggregation checks MON-6: Log aggregation (Railway logs → external if needed).
@@ -204,7 +211,10 @@ func LogAggregation(t check.T, env *target.Env) {
 				return nil
 			}
 		}
-		return fmt.Errorf("%d lines match, none is the request log line", len(lines))
+		if len(lines) > 0 {
+			return fmt.Errorf("%d lines match, none is the request log line (JSON with requestId, or \"<METHOD> <path> → <status> (<ms>ms)\" with the id), e.g. %.120q", len(lines), lines[0].Text)
+		}
+		return fmt.Errorf("no line matches")
 	})
 	if err != nil {
 		t.Fatalf("request id %s never appeared in %s within %s (request logs not aggregated?): %v", id, store.Name(), env.Cfg.Duration(config.LogDeadline), err)

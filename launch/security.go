@@ -293,7 +293,8 @@ func startOrderProblems(t check.T, env *target.Env, file, root string) []string 
 }
 
 // startupAbortProblems reads the latest production deployment's logs for
-// the backend's startup-abort lines.
+// the backend's startup-abort lines. No line at all is unverified: an
+// empty log (retention, another deployment) proves nothing about startup.
 func startupAbortProblems(t check.T, ctx context.Context, env *target.Env) []string {
 	t.Helper()
 	rc, tgt := railwayTarget(t, ctx, env)
@@ -306,6 +307,10 @@ func startupAbortProblems(t check.T, ctx context.Context, env *target.Env) []str
 		t.Fatalf("deployment logs of %s: %v", dep.ID, err)
 	}
 	check.Evidence(t, "deployment_logs", fmt.Sprintf("%s: %d lines read", dep.ID, len(logs)))
+	if len(logs) == 0 {
+		check.Unverified(t, "SEC-2 Railway returned no log lines for deployment %s (status %s): its startup cannot be judged (logs past retention, or not the deployment that booted)",
+			dep.ID, dep.Status)
+	}
 	for _, l := range logs {
 		if strings.Contains(l.Message, "[FATAL] Production startup aborted") || strings.Contains(l.Message, "❌ CRITICAL") {
 			return []string{fmt.Sprintf("deployment %s logged a startup abort at %s: %q", dep.ID, l.Timestamp.UTC().Format(time.RFC3339), l.Message)}
