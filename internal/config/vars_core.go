@@ -43,7 +43,7 @@ func init() {
 		Var{Name: RedisURL, Kind: KindRedisURL, Group: "Core",
 			Doc: "Redis TCP URL of the deployment (UPSTASH_REDIS_URL), rediss:// for TLS."},
 		Var{Name: RepoDir, Kind: KindPath, Group: "Core",
-			Doc: "Checkout of hustlexp-ai-backend: migration manifest, ops/ files, server.ts. In a live run it must be a clean git checkout of the revision /health reports (build.revision), else DB-1, SEC-2, MON-1 and MON-2 are unverified when they read from it."},
+			Doc: "Checkout of hustlexp-ai-backend: migration manifest, ops/ files, server.ts. In a live run it must be a clean git checkout of the revision /health reports (build.revision), else DB-1, SEC-2, MON-1, MON-2, MON-3 and MON-4 are unverified when they read from it."},
 		Var{Name: RepoRevision, Kind: KindString, Group: "Rehearsal",
 			Doc: "Rehearsal only: the revision of HUSTLEXP_REPO_DIR when it is not a git checkout (the world declares its embedded backend files' revision, the stand-in's build revision). Live runs read the checkout's revision with git and ignore it; an error with HUSTLEXP_TARGET=production."},
 		Var{Name: Waivers, Kind: KindPath, Group: "Core",
