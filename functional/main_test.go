@@ -6,4 +6,7 @@ import (
 	"github.com/hustlexp/launchcheck/internal/harness"
 )
 
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) {
+	harness.UsesFirebaseAuth() // FUN-1..7 sign test users up
+	harness.Main(m)
+}

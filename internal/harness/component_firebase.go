@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+	"time"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/firebasefake"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -42,6 +44,19 @@ func init() {
 		}
 		mode := cfg.Get(config.RehearsalFirebase)
 		fa := &FirebaseAuth{SharedHost: w.FirebaseHost}
+		if fa.SharedHost != "" && w.FirebaseReady != "" && usesFirebaseAuth.Load() {
+			failed, err := waitFirebaseReady(ctx, w.FirebaseReady)
+			if err != nil {
+				return err
+			}
+			if failed != "" {
+				if mode == "emulator" {
+					return fmt.Errorf("%s=emulator: the run's Firebase Auth emulator did not start: %s", config.RehearsalFirebase, failed)
+				}
+				fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator did not start (%s): this binary uses the in-process fake\n", failed)
+				fa.SharedHost, mode = "", "fake"
+			}
+		}
 		switch {
 		case fa.SharedHost != "":
 		case mode == "emulator", mode == "auto":
@@ -77,4 +92,31 @@ func init() {
 		w.SetEnv(config.FirebaseWebAPIKey, "rehearsal-web-api-key")
 		return nil
 	}})
+}
+
+// usesFirebaseAuth is set by the binaries whose rows sign test users up.
+var usesFirebaseAuth atomic.Bool
+
+// UsesFirebaseAuth marks this test binary as one whose rows use Firebase
+// Auth (FUN-1..7): its world waits until the run's shared emulator answers
+// before the first test, so no row's time is spent booting it. Other
+// binaries attach at once while the emulator boots (a request that reaches
+// it early waits in its proxy). Call it in TestMain before Main.
+func UsesFirebaseAuth() { usesFirebaseAuth.Store(true) }
+
+// waitFirebaseReady waits for the run's readiness file of the shared
+// emulator; failed is the boot error it holds ("" when the emulator answers).
+func waitFirebaseReady(ctx context.Context, path string) (failed string, err error) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			return string(b), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("waiting for the run's Firebase Auth emulator (%s): %w", path, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }

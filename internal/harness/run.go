@@ -261,32 +261,40 @@ func serveRun(dir string, parent int, parentStart string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
-	// The Firebase Auth emulator (a JVM, the slowest part) starts while
-	// Postgres, Redis and the template schema come up.
-	type firebaseUp struct {
-		host  string
-		close func()
-		err   error
+	// The Firebase Auth emulator (a JVM, the slowest part) boots while
+	// Postgres, Redis and the template schema come up, and while the binaries
+	// that do not use it run: its host is published at once and
+	// firebase.ready is written when it answers (binaries whose rows use it
+	// wait for that file before their first test).
+	fbHost, fbStop, fbBoot, err := startSharedFirebase(ctx)
+	if fbStop != nil {
+		defer fbStop()
 	}
-	fbc := make(chan firebaseUp, 1)
-	go func() {
-		host, closeFn, err := startSharedFirebase(ctx)
-		fbc <- firebaseUp{host, closeFn, err}
-	}()
+	if err != nil {
+		return err
+	}
+	fbReady := filepath.Join(dir, "firebase.ready")
+	if fbHost != "" {
+		go func() {
+			msg := ""
+			if err := fbBoot(); err != nil {
+				msg = err.Error()
+			}
+			tmp := fbReady + ".tmp"
+			if os.WriteFile(tmp, []byte(msg), 0o600) == nil {
+				os.Rename(tmp, fbReady)
+			}
+		}()
+	}
 	w, inf, err := world.StartInfra(ctx, rcfg)
-	fb := <-fbc
-	if fb.close != nil {
-		defer fb.close()
-	}
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	fmt.Fprintf(os.Stderr, "launchcheck: run infrastructure up in %s (provider %s)\n", inf.Started.Round(time.Millisecond), inf.Provider)
-	if fb.err != nil {
-		return fb.err
+	if fbHost != "" {
+		inf.FirebaseHost, inf.FirebaseReady = fbHost, fbReady
 	}
-	inf.FirebaseHost = fb.host
 	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
 	if err != nil {
 		return err
@@ -383,32 +391,32 @@ func serveRun(dir string, parent int, parentStart string) error {
 	}
 }
 
-// startSharedFirebase starts the Firebase Auth emulator for the whole run and
-// waits until it is ready, so no row's time is spent starting it; stop
-// ends it and removes its directory. Empty host: every binary uses its
-// in-process fake (HUSTLEXP_REHEARSAL_FIREBASE=fake, or auto without the
-// CLI).
-func startSharedFirebase(ctx context.Context) (host string, stop func(), err error) {
+// startSharedFirebase starts the Firebase Auth emulator's proxy for the
+// whole run (its host is known at once) and returns boot, which launches the
+// emulator and waits until it answers; stop ends it and removes its
+// directory. Empty host: every binary uses its in-process fake
+// (HUSTLEXP_REHEARSAL_FIREBASE=fake, or auto without the CLI).
+func startSharedFirebase(ctx context.Context) (host string, stop func(), boot func() error, err error) {
 	mode := baseCfg.Get(config.RehearsalFirebase)
 	if mode != "emulator" && mode != "auto" {
-		return "", nil, nil
+		return "", nil, nil, nil
 	}
 	cli, err := firebaseauth.FindCLI(baseCfg.Get(config.FirebaseCLI))
 	if err != nil {
 		if mode == "emulator" {
-			return "", nil, fmt.Errorf("%s=emulator: %w", config.RehearsalFirebase, err)
+			return "", nil, nil, fmt.Errorf("%s=emulator: %w", config.RehearsalFirebase, err)
 		}
 		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth: no firebase CLI (%v): the in-process fake is used\n", err)
-		return "", nil, nil
+		return "", nil, nil, nil
 	}
 	dir, err := os.MkdirTemp("", "launchcheck-firebase-")
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	e, err := firebaseauth.StartEmulator(cli, dir, RehearsalFirebaseProject)
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	stop = func() {
 		e.Close()
@@ -417,13 +425,13 @@ func startSharedFirebase(ctx context.Context) (host string, stop func(), err err
 		}
 	}
 	e.StartWait = 3 * time.Minute // a loaded 2-core machine
-	if err := e.Ensure(ctx); err != nil {
-		if mode == "emulator" {
-			return "", stop, err
+	boot = func() error {
+		if err := e.Ensure(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator did not start: %v\n", err)
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator did not start (%v): the in-process fake is used\n", err)
-		return "", stop, nil
+		fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator ready in %s at %s\n", e.StartupTime().Round(time.Millisecond), e.Host)
+		return nil
 	}
-	fmt.Fprintf(os.Stderr, "launchcheck: rehearsal Firebase Auth emulator ready in %s at %s\n", e.StartupTime().Round(time.Millisecond), e.Host)
-	return e.Host, stop, nil
+	return e.Host, stop, boot, nil
 }

@@ -17,12 +17,16 @@ import (
 // the run attaches to: the Postgres server with the template database and the
 // read-only role, Redis, and (set by the caller) a Firebase Auth emulator.
 type Infra struct {
-	Provider     string        `json:"provider"`
-	ServerDSN    string        `json:"server_dsn"`
-	RedisURL     string        `json:"redis_url"`
-	RedisDBs     int           `json:"redis_dbs"` // logical databases of the Redis server (each binary gets one)
-	FirebaseHost string        `json:"firebase_host,omitempty"`
-	Started      time.Duration `json:"started"`
+	Provider     string `json:"provider"`
+	ServerDSN    string `json:"server_dsn"`
+	RedisURL     string `json:"redis_url"`
+	RedisDBs     int    `json:"redis_dbs"` // logical databases of the Redis server (each binary gets one)
+	FirebaseHost string `json:"firebase_host,omitempty"`
+	// FirebaseReady is a file the run writes once the emulator behind
+	// FirebaseHost answers ("" inside) or failed (the error): binaries whose
+	// rows use Firebase wait for it; the others attach at once.
+	FirebaseReady string        `json:"firebase_ready,omitempty"`
+	Started       time.Duration `json:"started"`
 }
 
 // StartInfra starts Postgres and Redis from the first provider that works and
@@ -88,7 +92,7 @@ func Attach(ctx context.Context, inf *Infra, slot int, comps []Component) (w *Wo
 	}
 	w = &World{
 		Provider: inf.Provider, ServerDSN: inf.ServerDSN, RedisURL: inf.RedisURL, RedisDBs: inf.RedisDBs,
-		FirebaseHost: inf.FirebaseHost, Dir: dir, env: map[string]string{},
+		FirebaseHost: inf.FirebaseHost, FirebaseReady: inf.FirebaseReady, Dir: dir, env: map[string]string{},
 		mainDB: fmt.Sprintf("%s_main_%d", MainDB, os.Getpid()),
 	}
 	defer func() {

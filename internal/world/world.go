@@ -43,6 +43,8 @@ type World struct {
 	// FirebaseHost is the Firebase Auth emulator shared by the run (host:port),
 	// empty when this world starts its own (or the in-process fake).
 	FirebaseHost string
+	// FirebaseReady is the run's readiness file of that emulator (Infra).
+	FirebaseReady string
 	// RedisDBs is how many logical databases the Redis server has (Attach
 	// gives each binary its own); 0 when unknown.
 	RedisDBs int
