@@ -34,16 +34,14 @@ func gitRun(t *testing.T, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestSelfCheckoutTiedToDeployedRevision: SEC-2, DB-1, MON-1 and MON-2 judge
-// files of HUSTLEXP_REPO_DIR only from a clean checkout of the revision the
-// deployment runs (/health build.revision); anything else is unverified.
-func TestSelfCheckoutTiedToDeployedRevision(t *testing.T) {
-	w, env := harness.World(t)
+// plainOpsCopy is a copy of the backend's alert rule file in a plain
+// directory laid out like the repo (no git), for HUSTLEXP_REPO_DIR faults.
+func plainOpsCopy(t *testing.T, env *target.Env) string {
+	t.Helper()
 	rules, err := os.ReadFile(env.Cfg.Get(config.AlertRulesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A copy of the backend's ops/ file, as a plain directory (no git).
 	plain := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(plain, "ops", "alerts"), 0o755); err != nil {
 		t.Fatal(err)
@@ -51,6 +49,15 @@ func TestSelfCheckoutTiedToDeployedRevision(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(plain, filepath.FromSlash(launch.AlertRulesPath)), rules, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return plain
+}
+
+// TestSelfCheckoutTiedToDeployedRevision: SEC-2, DB-1, MON-1 and MON-2 judge
+// files of HUSTLEXP_REPO_DIR only from a clean checkout of the revision the
+// deployment runs (/health build.revision); anything else is unverified.
+func TestSelfCheckoutTiedToDeployedRevision(t *testing.T) {
+	w, env := harness.World(t)
+	plain := plainOpsCopy(t, env)
 	mon2 := func(e *target.Env) func(check.T) { return func(ct check.T) { launch.AlertRuleFileParses(ct, e) } }
 	fromRepo := func(dir string, kv map[string]string) *target.Env {
 		m := map[string]string{config.AlertRulesFile: "", config.RepoDir: dir}
@@ -104,14 +111,8 @@ func TestSelfCheckoutTiedToDeployedRevision(t *testing.T) {
 		checktest.MustFail(t, coTimeout, mon2(live(plain, nil)), config.RepoDir+" "+plain+" is not a git checkout", "cannot be tied to the deployed build")
 	})
 
-	repo := t.TempDir()
+	repo := plainOpsCopy(t, env)
 	gitRun(t, repo, "init", "-q")
-	if err := os.MkdirAll(filepath.Join(repo, "ops", "alerts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(repo, filepath.FromSlash(launch.AlertRulesPath)), rules, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	gitRun(t, repo, "add", ".")
 	gitRun(t, repo, "commit", "-q", "-m", "ops")
 	head := gitRun(t, repo, "rev-parse", "HEAD")
@@ -139,6 +140,10 @@ func TestSelfCheckoutTiedToDeployedRevision(t *testing.T) {
 	t.Run("fault=dirty tree (live)", func(t *testing.T) {
 		t.Cleanup(w.Standin.SetFaults(func(f *standin.Faults) { f.BuildRevision = head }))
 		p := filepath.Join(repo, filepath.FromSlash(launch.AlertRulesPath))
+		rules, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(p, append(append([]byte(nil), rules...), "\n# local edit\n"...), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -226,21 +226,7 @@ func TestSelfDB3PoolSized(t *testing.T) {
 		checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolSized(ct, env) }, "DB_POOL_MAX is not set in Railway production/hustlexp-engine", "set DB_POOL_MAX")
 	})
 	t.Run("fault=DB_POOL_MAX sealed", func(t *testing.T) {
-		rw.Update(func(s *railwayfake.State) {
-			k := railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
-			if s.Sealed == nil {
-				s.Sealed = map[string]map[string]bool{}
-			}
-			if s.Sealed[k] == nil {
-				s.Sealed[k] = map[string]bool{}
-			}
-			s.Sealed[k]["DB_POOL_MAX"] = true
-		})
-		t.Cleanup(func() {
-			rw.Update(func(s *railwayfake.State) {
-				delete(s.Sealed[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)], "DB_POOL_MAX")
-			})
-		})
+		sealRailwayVar(t, rw, "DB_POOL_MAX")
 		r := checktest.MustFail(t, dbTimeout, func(ct check.T) { launch.PoolBelowHalf(ct, env) }, "DB_POOL_MAX is sealed")
 		if r.Status() != "unverified" {
 			t.Errorf("sealed DB_POOL_MAX: status %s, want unverified", r.Status())

@@ -166,21 +166,7 @@ func TestSelfINF3UpstashProvisioned(t *testing.T) {
 			"the deployment sets none of UPSTASH_REDIS_REST_URL, REDIS_URL in Railway")
 	})
 	t.Run("fault=UPSTASH_REDIS_URL sealed", func(t *testing.T) {
-		rw.Update(func(s *railwayfake.State) {
-			k := railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
-			if s.Sealed == nil {
-				s.Sealed = map[string]map[string]bool{}
-			}
-			if s.Sealed[k] == nil {
-				s.Sealed[k] = map[string]bool{}
-			}
-			s.Sealed[k]["UPSTASH_REDIS_URL"] = true
-		})
-		t.Cleanup(func() {
-			rw.Update(func(s *railwayfake.State) {
-				delete(s.Sealed[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)], "UPSTASH_REDIS_URL")
-			})
-		})
+		sealRailwayVar(t, rw, "UPSTASH_REDIS_URL")
 		r := checktest.MustFail(t, infTimeout, func(ct check.T) { launch.UpstashProvisioned(ct, env) },
 			"UPSTASH_REDIS_URL is sealed in Railway", "cannot be tied")
 		if r.Status() != "unverified" {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hustlexp/launchcheck/fixtures/fakes/railwayfake"
 	"github.com/hustlexp/launchcheck/internal/check"
 	"github.com/hustlexp/launchcheck/internal/checktest"
 	"github.com/hustlexp/launchcheck/internal/config"
@@ -48,21 +47,7 @@ func TestSelfSEC7RailwayAllowedOrigins(t *testing.T) {
 		}
 	})
 	t.Run("fault=ALLOWED_ORIGINS sealed", func(t *testing.T) {
-		rw.Update(func(s *railwayfake.State) {
-			k := railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
-			if s.Sealed == nil {
-				s.Sealed = map[string]map[string]bool{}
-			}
-			if s.Sealed[k] == nil {
-				s.Sealed[k] = map[string]bool{}
-			}
-			s.Sealed[k]["ALLOWED_ORIGINS"] = true
-		})
-		t.Cleanup(func() {
-			rw.Update(func(s *railwayfake.State) {
-				delete(s.Sealed[railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)], "ALLOWED_ORIGINS")
-			})
-		})
+		sealRailwayVar(t, rw, "ALLOWED_ORIGINS")
 		r := checktest.MustFail(t, secTimeout, func(ct check.T) { launch.CORSProductionOnly(ct, env) }, "ALLOWED_ORIGINS is sealed in Railway")
 		mustUnverified(t, r)
 	})

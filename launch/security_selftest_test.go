@@ -55,6 +55,25 @@ func setRailwayVar(t *testing.T, rw *railwayfake.Fake, name, value string, del b
 	})
 }
 
+// sealRailwayVar marks a production variable of the Railway fake sealed
+// for the duration of the test.
+func sealRailwayVar(t *testing.T, rw *railwayfake.Fake, name string) {
+	t.Helper()
+	key := func(s *railwayfake.State) string {
+		return railwayfake.VarsKey(s.Env("production").ID, s.Service("hustlexp-engine").ID)
+	}
+	rw.Update(func(s *railwayfake.State) {
+		if s.Sealed == nil {
+			s.Sealed = map[string]map[string]bool{}
+		}
+		if s.Sealed[key(s)] == nil {
+			s.Sealed[key(s)] = map[string]bool{}
+		}
+		s.Sealed[key(s)][name] = true
+	})
+	t.Cleanup(func() { rw.Update(func(s *railwayfake.State) { delete(s.Sealed[key(s)], name) }) })
+}
+
 // assertNoValue fails if any text the check produced contains secret.
 func assertNoValue(t *testing.T, r checktest.Result, secret string) {
 	t.Helper()

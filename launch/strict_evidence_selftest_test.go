@@ -4,8 +4,6 @@ package launch_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hustlexp/launchcheck/fixtures/fakes/logsinkfake"
@@ -76,17 +74,7 @@ func TestSelfMON6SinkRequestLineOnly(t *testing.T) {
 // from HUSTLEXP_REPO_DIR must be a checkout of the deployed revision.
 func TestSelfMON3MON4ProbeLabelsCheckoutTied(t *testing.T) {
 	_, env := harness.World(t)
-	rules, err := os.ReadFile(env.Cfg.Get(config.AlertRulesFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(plain, "ops", "alerts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(plain, filepath.FromSlash(launch.AlertRulesPath)), rules, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	plain := plainOpsCopy(t, env)
 	other := "0123456789abcdef0123456789abcdef01234567"
 	for _, c := range []struct {
 		row string
