@@ -58,6 +58,29 @@ func mustFailRow(t *testing.T, env *target.Env, row func(check.T, *Flow), wants 
 	return checktest.MustFail(t, selfTimeout, func(ct check.T) { row(ct, f) }, wants...)
 }
 
+// emulatorAdmin is the admin client of the rehearsal's Firebase Auth, with
+// a 30 s budget for the test's lookups.
+func emulatorAdmin(t *testing.T, env *target.Env) (context.Context, *firebaseauth.Admin) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	ac, err := firebaseauth.NewAdmin(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, ac
+}
+
+// mustBeDeleted fails for every test user the emulator still has.
+func mustBeDeleted(t *testing.T, ctx context.Context, ac *firebaseauth.Admin, uids []string, when string) {
+	t.Helper()
+	for _, uid := range uids {
+		if _, err := ac.GetUser(ctx, uid); !firebaseauth.IsUserNotFound(err) {
+			t.Errorf("test user %s still exists %s (err %v)", uid, when, err)
+		}
+	}
+}
+
 func TestSelfFUN1(t *testing.T) {
 	w, env := harness.World(t)
 	s := w.Standin
@@ -70,17 +93,8 @@ func TestSelfFUN1(t *testing.T) {
 	for _, line := range f.Close() {
 		t.Logf("cleanup: %s", line)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ac, err := firebaseauth.NewAdmin(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, uid := range uids {
-		if _, err := ac.GetUser(ctx, uid); !firebaseauth.IsUserNotFound(err) {
-			t.Errorf("test user %s still exists after Flow.Close (err %v)", uid, err)
-		}
-	}
+	ctx, ac := emulatorAdmin(t, env)
+	mustBeDeleted(t, ctx, ac, uids, "after Flow.Close")
 
 	// a pre-provisioned hustler signs in, passes, and survives the cleanup
 	fb, err := firebaseauth.New(env.Cfg)
@@ -247,17 +261,8 @@ func TestSelfFUN1StagingOnEmulator(t *testing.T) {
 	}
 	uids := []string{f.Poster.Identity.UID, f.Hustler.Identity.UID}
 	f.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ac, err := firebaseauth.NewAdmin(ctx, env.Cfg.Get(config.FirebaseProjectID), env.Cfg.Get(config.FirebaseAuthEmulatorHost), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, uid := range uids {
-		if _, err := ac.GetUser(ctx, uid); !firebaseauth.IsUserNotFound(err) {
-			t.Errorf("staging test user %s still on the emulator after cleanup (err %v)", uid, err)
-		}
-	}
+	ctx, ac := emulatorAdmin(t, env)
+	mustBeDeleted(t, ctx, ac, uids, "after the staging cleanup")
 	prod := env.MustWith(map[string]string{config.HustlexpTarget: "production", config.Waivers: "",
 		config.FirebaseWebAPIKey: "AIza-rehearsal", config.FirebaseCredentialsFile: "/nonexistent/sa.json"})
 	mustFailRow(t, prod, Registration, config.FirebaseAuthEmulatorHost, "HUSTLEXP_TARGET=production", "SEC-4")
